@@ -1,0 +1,1 @@
+"""The catalogue store: SQLAlchemy 2, SQLite by default, PostgreSQL for large installations."""

@@ -1,0 +1,251 @@
+"""Tables of the catalogue. Every schema change comes with an Alembic migration in ``migrations/``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    """Current UTC time, naive, to the second (OAI-PMH datestamps have second granularity)."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Setting(Base):
+    """Key/value settings of this catalogue (repository name, profile, file store...)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+
+
+class Subcatalog(Base):
+    """A sub-catalogue ("database", "level") of the EK: «Книги», «Статьи», «Өлкетану»..."""
+
+    __tablename__ = "subcatalogs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(50), unique=True)
+    name_ru: Mapped[str] = mapped_column(String(200))
+    name_kk: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    since_year: Mapped[int | None] = mapped_column(Integer)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Batch(Base):
+    """One import, harvest or merge run: it can be listed and undone."""
+
+    __tablename__ = "batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="import")
+    source: Mapped[str | None] = mapped_column(String(200))
+    files: Mapped[str | None] = mapped_column(Text)
+    options: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    counts: Mapped[str | None] = mapped_column(Text)
+
+
+class CatalogRecord(Base):
+    """A bibliographic record, stored losslessly (MARC-in-JSON) in its own flavour."""
+
+    __tablename__ = "records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    control_number: Mapped[str | None] = mapped_column(String(200), index=True)
+    source: Mapped[str] = mapped_column(String(200), default="")
+    subcat_id: Mapped[int | None] = mapped_column(ForeignKey("subcatalogs.id"), index=True)
+    flavour: Mapped[str] = mapped_column(String(10))
+    data: Mapped[str] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(500))
+    year: Mapped[int | None] = mapped_column(Integer)
+    isbns: Mapped[str | None] = mapped_column(String(500))
+    language: Mapped[str | None] = mapped_column(String(3), index=True)
+    entry_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    datestamp: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    deleted_reason: Mapped[str | None] = mapped_column(Text)
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    # Rights and fund categories: None = derive from the record; True/False = set by hand.
+    author_death_year: Mapped[int | None] = mapped_column(Integer)
+    own_publication: Mapped[bool] = mapped_column(Boolean, default=False)
+    fund_rare: Mapped[bool | None] = mapped_column(Boolean)
+    fund_local_lore: Mapped[bool | None] = mapped_column(Boolean)
+    fund_kazakhstan: Mapped[bool | None] = mapped_column(Boolean)
+
+    subcatalog: Mapped[Subcatalog | None] = relationship()
+
+    __table_args__ = (
+        Index("ix_records_datestamp_id", "datestamp", "id"),
+        Index("ix_records_source_cn", "source", "control_number"),
+    )
+
+
+class RecordKey(Base):
+    """Match keys of a live record (ISBN-13, normalised title/author/year) for duplicate blocking."""
+
+    __tablename__ = "record_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    value: Mapped[str] = mapped_column(String(500))
+    __table_args__ = (Index("ix_record_keys_kind_value", "kind", "value"),)
+
+
+class Copy(Base):
+    """A copy (holding, экземпляр / дана) of a record: IRBIS 910, MARC 21 852/876, UNIMARC 995/899."""
+
+    __tablename__ = "copies"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    inventory_number: Mapped[str | None] = mapped_column(String(100), index=True)
+    barcode: Mapped[str | None] = mapped_column(String(100))
+    location: Mapped[str | None] = mapped_column(String(200))
+    receipt_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str | None] = mapped_column(String(20))
+    price: Mapped[str | None] = mapped_column(String(50))
+    written_off_at: Mapped[dt.date | None] = mapped_column(Date)
+    write_off_act: Mapped[str | None] = mapped_column(String(100))
+
+
+class RecordEvent(Base):
+    """Every change to a record: created, updated, merged, deleted, restored (with time and source)."""
+
+    __tablename__ = "record_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    source: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[str | None] = mapped_column(Text)
+    # The record's previous state (JSON of its columns and data), so a batch can be undone.
+    before: Mapped[str | None] = mapped_column(Text)
+
+
+class Quarantine(Base):
+    """A record that could not be read or failed validation, kept with its original bytes."""
+
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    file: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int | None] = mapped_column(Integer)
+    byte_offset: Mapped[int | None] = mapped_column(BigInteger)
+    format: Mapped[str | None] = mapped_column(String(20))
+    control_number: Mapped[str | None] = mapped_column(String(200))
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    reasons: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Collection(Base):
+    """A full-text collection or electronic folder of digitized items."""
+
+    __tablename__ = "collections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name_ru: Mapped[str | None] = mapped_column(String(300))
+    name_kk: Mapped[str | None] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class DigitalObject(Base):
+    """A digitized document (scan set) linked to an EK record."""
+
+    __tablename__ = "digital_objects"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    type: Mapped[str] = mapped_column(String(30))
+    language: Mapped[str | None] = mapped_column(String(3))
+    digitized_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    collection_id: Mapped[int | None] = mapped_column(ForeignKey("collections.id"), index=True)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DigitalFile(Base):
+    """One file of a digital object, stored in the catalogue's file store under a stable name."""
+
+    __tablename__ = "digital_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    object_id: Mapped[int] = mapped_column(ForeignKey("digital_objects.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    path: Mapped[str] = mapped_column(String(500))
+    original_name: Mapped[str | None] = mapped_column(String(500))
+    mime: Mapped[str | None] = mapped_column(String(100))
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    sha256: Mapped[str] = mapped_column(String(64))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (UniqueConstraint("record_id", "sha256", name="uq_digital_files_record_sha"),)
+
+
+class Contract(Base):
+    """An author contract (авторский договор / авторлық шарт) with an author or rights holder."""
+
+    __tablename__ = "contracts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(100))
+    holder: Mapped[str] = mapped_column(String(300))
+    author: Mapped[str | None] = mapped_column(String(300))
+    signed_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    scope: Mapped[str] = mapped_column(String(200), default="digitize,publish-site")
+    renewal_of: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
+    file_path: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ContractRecord(Base):
+    """A work (EK record) covered by a contract."""
+
+    __tablename__ = "contract_records"
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True)
+
+
+class HarvestSource(Base):
+    """An OAI-PMH repository libcat harvests from, and where its last run stopped."""
+
+    __tablename__ = "harvest_sources"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    prefix: Mapped[str] = mapped_column(String(50), default="marc21")
+    set_spec: Mapped[str | None] = mapped_column(String(200))
+    subcat_code: Mapped[str | None] = mapped_column(String(50))
+    last_started_at: Mapped[str | None] = mapped_column(String(40))
+    last_success_from: Mapped[str | None] = mapped_column(String(40))
+    resume_token: Mapped[str | None] = mapped_column(Text)
+    resume_started_at: Mapped[str | None] = mapped_column(String(40))
+    last_batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    records_seen: Mapped[int] = mapped_column(BigInteger, default=0)

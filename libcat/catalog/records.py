@@ -1,0 +1,176 @@
+"""Reading and writing catalogue records: the one place rows are built from pymarc records.
+
+Every change leaves a RecordEvent; deletion leaves a tombstone (``deleted_at``), never a gap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+
+from pymarc import Record
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..marc.flavour import set_flavour
+from ..marc.marcjson import record_from_json, record_to_json
+from ..marc.summary import summarize
+from .models import Batch, CatalogRecord, RecordEvent, Subcatalog, utcnow
+from .store import CatalogError
+
+#: Columns saved in an event's ``before`` so that an update can be undone.
+SNAPSHOT_COLUMNS = (
+    "control_number", "source", "subcat_id", "flavour", "data", "title", "author", "year", "isbns",
+    "language", "entry_date", "datestamp", "deleted_at", "deleted_reason", "merged_into", "content_hash",
+)
+
+
+def content_hash(data_json: str) -> str:
+    """SHA-256 of the stored record text: equal hashes mean an unchanged record."""
+    return hashlib.sha256(data_json.encode("utf-8")).hexdigest()
+
+
+def load(row: CatalogRecord) -> Record:
+    """The stored record as a pymarc.Record with its flavour set."""
+    return set_flavour(record_from_json(row.data), row.flavour)
+
+
+def apply_record(row: CatalogRecord, record: Record, flavour: str) -> None:
+    """Fill the data and extracted columns of ``row`` from ``record`` (does not touch datestamps)."""
+    data = record_to_json(record)
+    s = summarize(record, flavour)
+    row.flavour = flavour
+    row.data = data
+    row.content_hash = content_hash(data)
+    row.control_number = s.control_number
+    row.title = s.title
+    row.author = s.author[:500] if s.author else None
+    row.year = s.year
+    row.isbns = " ".join(s.isbns)[:500] or None
+    row.language = s.language
+    if s.entry_date is not None:
+        row.entry_date = s.entry_date
+
+
+def snapshot(row: CatalogRecord) -> str:
+    """JSON of the row's columns, for an event's ``before``."""
+    out = {}
+    for col in SNAPSHOT_COLUMNS:
+        v = getattr(row, col)
+        out[col] = v.isoformat() if hasattr(v, "isoformat") else v
+    return json.dumps(out, ensure_ascii=False)
+
+
+def add_event(
+    session: Session, row: CatalogRecord, kind: str, *, batch: Batch | None = None,
+    source: str | None = None, detail: str | None = None, before: str | None = None,
+) -> RecordEvent:
+    """Record that ``row`` was created / updated / merged / deleted / restored."""
+    ev = RecordEvent(
+        record_id=row.id, batch_id=batch.id if batch else None, kind=kind, at=utcnow(),
+        source=source, detail=detail, before=before,
+    )
+    session.add(ev)
+    return ev
+
+
+def find(session: Session, ref: str | int) -> CatalogRecord:
+    """A record by catalogue id, or by control number (001 / IRBIS 903); errors name the reference."""
+    text = str(ref).strip()
+    if text.isdigit():
+        row = session.get(CatalogRecord, int(text))
+        if row is not None:
+            return row
+    rows = list(session.scalars(select(CatalogRecord).where(CatalogRecord.control_number == text)))
+    live = [r for r in rows if r.deleted_at is None]
+    rows = live or rows
+    if not rows:
+        raise CatalogError(f"no record {text!r} (neither a catalogue id nor a control number)")
+    if len(rows) > 1:
+        ids = ", ".join(str(r.id) for r in rows[:10])
+        raise CatalogError(f"control number {text!r} is ambiguous: catalogue ids {ids}; use the id")
+    return rows[0]
+
+
+def subcatalog(session: Session, code: str) -> Subcatalog:
+    """A sub-catalogue by code, with the list of valid codes in the error."""
+    sc = session.scalar(select(Subcatalog).where(Subcatalog.code == code))
+    if sc is None:
+        codes = ", ".join(session.scalars(select(Subcatalog.code).order_by(Subcatalog.sort_order)))
+        raise CatalogError(f"no sub-catalogue {code!r}; known: {codes or '(none: run libcat init)'}")
+    return sc
+
+
+def live(session: Session, subcat: str | None = None) -> Iterator[CatalogRecord]:
+    """Live (not deleted) records in catalogue-id order, optionally of one sub-catalogue."""
+    q = select(CatalogRecord).where(CatalogRecord.deleted_at.is_(None)).order_by(CatalogRecord.id)
+    if subcat:
+        q = q.where(CatalogRecord.subcat_id == subcatalog(session, subcat).id)
+    yield from session.scalars(q.execution_options(yield_per=1000))
+
+
+def create(
+    session: Session, record: Record, flavour: str, *, subcat: Subcatalog | None = None,
+    source: str = "", batch: Batch | None = None, event_source: str | None = None,
+) -> CatalogRecord:
+    """Add a new record with a `created` event; entry date falls back to today when the record has none."""
+    now = utcnow()
+    row = CatalogRecord(
+        source=source, subcat_id=subcat.id if subcat else None, created_at=now, datestamp=now,
+        batch_id=batch.id if batch else None, own_publication=False,
+    )
+    apply_record(row, record, flavour)
+    if row.entry_date is None:
+        row.entry_date = now.date()
+    session.add(row)
+    session.flush()
+    add_event(session, row, "created", batch=batch, source=event_source or source)
+    return row
+
+
+def update(
+    session: Session, row: CatalogRecord, record: Record, flavour: str, *,
+    batch: Batch | None = None, source: str | None = None, detail: str | None = None,
+) -> bool:
+    """Replace the record's content; returns False (and changes nothing) when it is identical."""
+    data = record_to_json(record)
+    if content_hash(data) == row.content_hash and flavour == row.flavour:
+        return False
+    before = snapshot(row)
+    apply_record(row, record, flavour)
+    row.datestamp = utcnow()
+    add_event(session, row, "updated", batch=batch, source=source, detail=detail, before=before)
+    return True
+
+
+def delete(
+    session: Session, row: CatalogRecord, *, reason: str | None = None, batch: Batch | None = None,
+    source: str | None = None, merged_into: CatalogRecord | None = None,
+) -> None:
+    """Tombstone a record (kept for OAI-PMH and the counts "at 1 January") with an event."""
+    if row.deleted_at is not None:
+        raise CatalogError(f"record {row.id} is already deleted (since {row.deleted_at:%Y-%m-%d})")
+    before = snapshot(row)
+    now = utcnow()
+    row.deleted_at = now
+    row.datestamp = now
+    row.deleted_reason = reason
+    kind = "deleted"
+    if merged_into is not None:
+        row.merged_into = merged_into.id
+        kind = "merged"
+    add_event(session, row, kind, batch=batch, source=source, detail=reason, before=before)
+
+
+def search_title(session: Session, text: str, limit: int = 50) -> list[CatalogRecord]:
+    """Live records whose title or author contains ``text`` (case-insensitive where the database can)."""
+    pattern = f"%{text}%"
+    q = (
+        select(CatalogRecord)
+        .where(CatalogRecord.deleted_at.is_(None))
+        .where(or_(CatalogRecord.title.ilike(pattern), CatalogRecord.author.ilike(pattern)))
+        .order_by(CatalogRecord.id)
+        .limit(limit)
+    )
+    return list(session.scalars(q))

@@ -1,0 +1,176 @@
+"""Open a catalogue (SQLite or PostgreSQL), create or upgrade its schema, hand out sessions."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .. import config
+from ..kabis import profiles
+from .models import Setting, Subcatalog
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class CatalogError(Exception):
+    """A problem the user can act on; the CLI prints its message as one line and exits 1."""
+
+
+def _alembic_config(connection=None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest schema revision this version of libcat knows."""
+    return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+class Catalog:
+    """A connection to one catalogue database."""
+
+    def __init__(self, url: str, engine: Engine):
+        self.url = url
+        self.engine = engine
+        self.Session = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def display_url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on error."""
+        with self.Session() as s:
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def upgrade(self, revision: str = "head") -> None:
+        """Create or upgrade the schema to ``revision`` (Alembic migrations, in one transaction)."""
+        with self.engine.begin() as conn:
+            command.upgrade(_alembic_config(conn), revision)
+
+    def require_schema(self) -> None:
+        """Fail with a clear message when the catalogue is missing or older than this libcat."""
+        rev = self.current_revision()
+        if rev is None:
+            raise CatalogError(f"no catalogue at {self.display_url}: run `libcat init` first")
+        if rev != head_revision():
+            raise CatalogError(
+                f"the catalogue at {self.display_url} has schema {rev}, this libcat needs {head_revision()}: "
+                "run `libcat init` to upgrade it"
+            )
+
+    def init(self, profile: str = profiles.DEFAULT_PROFILE) -> tuple[str | None, str, int]:
+        """Create or upgrade the catalogue and add the profile's sub-catalogues that are missing.
+
+        Returns (revision before, revision after, number of sub-catalogues added).
+        """
+        prof = profiles.load(profile)
+        before = self.current_revision()
+        self.upgrade()
+        added = 0
+        with self.session() as s:
+            existing = set(s.scalars(select(Subcatalog.code)))
+            order = len(existing)
+            for sc in prof.get("subcatalog", []):
+                if sc["code"] in existing:
+                    continue
+                order += 1
+                s.add(
+                    Subcatalog(
+                        code=sc["code"],
+                        name_ru=sc["ru"],
+                        name_kk=sc["kk"],
+                        name_en=sc.get("en") or sc["code"],
+                        since_year=sc.get("since"),
+                        sort_order=order,
+                    )
+                )
+                added += 1
+            if s.get(Setting, "profile") is None:
+                s.add(Setting(key="profile", value=prof["name"]))
+        return before, head_revision(), added
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        with self.Session() as s:
+            row = s.get(Setting, key)
+            return row.value if row is not None else default
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self.session() as s:
+            s.merge(Setting(key=key, value=value))
+
+    def file_store(self) -> Path:
+        """Folder where digitized files are kept (setting `file_store`, else beside the database)."""
+        value = self.setting("file_store")
+        return Path(value) if value else config.default_file_store(self.url)
+
+
+def open_catalog(db: str | None = None, *, must_exist: bool = True) -> Catalog:
+    """Open the catalogue at ``db`` (URL or SQLite path; LIBCAT_DB; ./libcat.db).
+
+    With ``must_exist`` the schema must be present and current. Connection problems become
+    a one-line CatalogError naming the database.
+    """
+    url = config.database_url(db)
+    path = config.sqlite_path(url)
+    if path is not None:
+        if must_exist and not path.exists():
+            raise CatalogError(f"no catalogue at {path}: run `libcat init` first (or give --db)")
+        if not path.parent.exists():
+            raise CatalogError(f"cannot open catalogue {path}: folder {path.parent} does not exist")
+    try:
+        kwargs = {}
+        if url.startswith("postgresql"):
+            kwargs["connect_args"] = {"connect_timeout": 10}
+        engine = create_engine(url, **kwargs)
+    except (ArgumentError, NoSuchModuleError) as exc:
+        raise CatalogError(f"cannot use database URL {url!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    cat = Catalog(url, engine)
+    try:
+        with engine.connect():
+            pass
+        if must_exist:
+            cat.require_schema()
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise CatalogError(f"cannot open catalogue {cat.display_url}: {reason}") from None
+    except SQLAlchemyError as exc:
+        raise CatalogError(f"cannot open catalogue {cat.display_url}: {exc}") from None
+    return cat

@@ -1,0 +1,120 @@
+"""Catalogue commands: init, subcat, list, show."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import func, select
+
+from ..catalog import records as rec
+from ..catalog.models import CatalogRecord, Subcatalog
+from ..catalog.store import CatalogError
+from ..kabis import profiles
+from ..marc.mrk import record_to_mrk
+from .common import catalog
+
+
+@click.command("init")
+@click.option(
+    "--profile", default=profiles.DEFAULT_PROFILE, show_default=True, metavar="NAME|FILE.toml",
+    help="Library profile: a shipped one (kabis) or your own TOML file with the sub-catalogue list.",
+)
+@click.pass_context
+def init_cmd(ctx: click.Context, profile: str) -> None:
+    """Create the catalogue, or upgrade an existing one to this version of libcat.
+
+    Safe to run again: existing records and sub-catalogues are kept; missing sub-catalogues of
+    the profile are added.
+    """
+    cat = catalog(ctx, must_exist=False)
+    try:
+        before, after, added = cat.init(profile)
+    except profiles.ProfileError as exc:
+        raise CatalogError(str(exc)) from None
+    if before is None:
+        click.echo(f"created catalogue {cat.display_url} (schema {after}, {added} sub-catalogues)")
+    elif before != after:
+        click.echo(f"upgraded catalogue {cat.display_url} from schema {before} to {after}")
+    else:
+        click.echo(f"catalogue {cat.display_url} is up to date (schema {after})")
+    if before is not None and added:
+        click.echo(f"added {added} sub-catalogues from profile {profile}")
+
+
+@click.group("subcat")
+def subcat_group() -> None:
+    """Sub-catalogues of the EK («Книги», «Статьи», «Өлкетану», ...)."""
+
+
+@subcat_group.command("list")
+@click.pass_context
+def subcat_list(ctx: click.Context) -> None:
+    """List sub-catalogues: code, year started, live records, names in Russian / Kazakh / English."""
+    cat = catalog(ctx)
+    with cat.session() as s:
+        counts = dict(
+            s.execute(
+                select(CatalogRecord.subcat_id, func.count())
+                .where(CatalogRecord.deleted_at.is_(None))
+                .group_by(CatalogRecord.subcat_id)
+            ).all()
+        )
+        for sc in s.scalars(select(Subcatalog).order_by(Subcatalog.sort_order, Subcatalog.id)):
+            since = str(sc.since_year) if sc.since_year else "-"
+            click.echo("\t".join([sc.code, since, str(counts.get(sc.id, 0)), sc.name_ru, sc.name_kk, sc.name_en]))
+
+
+@subcat_group.command("add")
+@click.argument("code")
+@click.option("--ru", required=True, help="Russian name, e.g. «Редкий фонд».")
+@click.option("--kk", required=True, help="Kazakh name, e.g. «Сирек қор».")
+@click.option("--en", default=None, help="English name (defaults to the code).")
+@click.option("--since", type=int, default=None, help="Year the sub-catalogue was started.")
+@click.pass_context
+def subcat_add(ctx: click.Context, code: str, ru: str, kk: str, en: str | None, since: int | None) -> None:
+    """Add a sub-catalogue with the code CODE (letters, digits and '-')."""
+    if not code.replace("-", "").replace("_", "").isalnum():
+        raise CatalogError(f"sub-catalogue code {code!r} may hold only letters, digits, '-' and '_'")
+    cat = catalog(ctx)
+    with cat.session() as s:
+        if s.scalar(select(Subcatalog).where(Subcatalog.code == code)) is not None:
+            raise CatalogError(f"sub-catalogue {code!r} already exists")
+        order = (s.scalar(select(func.max(Subcatalog.sort_order))) or 0) + 1
+        s.add(Subcatalog(code=code, name_ru=ru, name_kk=kk, name_en=en or code, since_year=since, sort_order=order))
+    click.echo(f"added sub-catalogue {code}")
+
+
+@click.command("list")
+@click.option("--subcat", metavar="CODE", help="Only this sub-catalogue (see `libcat subcat list`).")
+@click.pass_context
+def list_cmd(ctx: click.Context, subcat: str | None) -> None:
+    """List live records, one per line: catalogue id, control number, sub-catalogue, title (tab-separated)."""
+    cat = catalog(ctx)
+    with cat.session() as s:
+        codes = dict(s.execute(select(Subcatalog.id, Subcatalog.code)).all())
+        for row in rec.live(s, subcat):
+            click.echo(
+                "\t".join(
+                    [str(row.id), row.control_number or "", codes.get(row.subcat_id, ""), (row.title or "").replace("\t", " ")]
+                )
+            )
+
+
+@click.command("show")
+@click.argument("ref", metavar="ID")
+@click.pass_context
+def show_cmd(ctx: click.Context, ref: str) -> None:
+    """Print one record in MARC mnemonic form. ID is a catalogue id or a control number (001 / IRBIS 903)."""
+    cat = catalog(ctx)
+    with cat.session() as s:
+        row = rec.find(s, ref)
+        sc = s.get(Subcatalog, row.subcat_id) if row.subcat_id else None
+        status = f"deleted {row.deleted_at:%Y-%m-%d}" if row.deleted_at else "live"
+        click.echo(
+            f"# id {row.id} · {row.flavour} · {sc.code if sc else '-'} · entered {row.entry_date or '-'} · {status}"
+        )
+        click.echo(record_to_mrk(rec.load(row)).rstrip("\n"))
+
+
+def register(main: click.Group) -> None:
+    for cmd in (init_cmd, subcat_group, list_cmd, show_cmd):
+        main.add_command(cmd)

@@ -1,0 +1,49 @@
+"""Pieces every command module shares: opening the catalogue, errors as one line, output helpers."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..catalog.store import Catalog, CatalogError, open_catalog
+
+
+class LibcatGroup(click.Group):
+    """A click group that turns expected errors into one line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CatalogError as exc:
+            click.echo(f"libcat: error: {exc}", err=True)
+            ctx.exit(1)
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            click.echo(f"libcat: database error: {reason}", err=True)
+            ctx.exit(1)
+
+
+def catalog(ctx: click.Context, *, must_exist: bool = True) -> Catalog:
+    """The catalogue named by --db / LIBCAT_DB, opened once per command."""
+    root = ctx.find_root()
+    root.ensure_object(dict)
+    cat = root.obj.get("catalog")
+    if cat is None or (must_exist and not root.obj.get("catalog_checked")):
+        cat = open_catalog(root.obj.get("db"), must_exist=must_exist)
+        root.obj["catalog"] = cat
+        root.obj["catalog_checked"] = must_exist
+        ctx.call_on_close(cat.engine.dispose)
+    return cat
+
+
+def lang(ctx: click.Context) -> str | None:
+    """The --lang given to `libcat` (or None: LIBCAT_LANG / English)."""
+    root = ctx.find_root()
+    return (root.obj or {}).get("lang")
+
+
+def is_terminal() -> bool:
+    """True when stderr is a terminal (progress bars are shown only then)."""
+    return sys.stderr.isatty()
