@@ -73,6 +73,8 @@ class CatalogRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     control_number: Mapped[str | None] = mapped_column(String(200), index=True)
     source: Mapped[str] = mapped_column(String(200), default="")
+    # Identifier in the source system when it is not the control number (OAI identifier, "mfn:12").
+    external_id: Mapped[str | None] = mapped_column(String(300))
     subcat_id: Mapped[int | None] = mapped_column(ForeignKey("subcatalogs.id"), index=True)
     flavour: Mapped[str] = mapped_column(String(10))
     data: Mapped[str] = mapped_column(Text)
@@ -101,6 +103,7 @@ class CatalogRecord(Base):
     __table_args__ = (
         Index("ix_records_datestamp_id", "datestamp", "id"),
         Index("ix_records_source_cn", "source", "control_number"),
+        Index("ix_records_source_external_id", "source", "external_id"),
     )
 
 

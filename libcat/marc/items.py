@@ -27,6 +27,8 @@ class ReadItem:
     warnings: list[str] = field(default_factory=list)
     control_number: str | None = None
     mfn: int | None = None
+    #: Identifier in the source system when it is not the control number (OAI identifier, "mfn:12").
+    external_id: str | None = None
     offset_unit: str = "byte"
 
     @property

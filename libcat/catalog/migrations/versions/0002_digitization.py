@@ -1,4 +1,4 @@
-"""Digitization registry, collections, author contracts and harvest sources.
+"""Digitization registry, collections, author contracts, harvest sources; records.external_id.
 
 Revision ID: 0002
 Revises: 0001
@@ -14,6 +14,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("records") as batch:
+        batch.add_column(sa.Column("external_id", sa.String(300)))
+        batch.create_index("ix_records_source_external_id", ["source", "external_id"])
     op.create_table(
         "collections",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -92,5 +95,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("records") as batch:
+        batch.drop_index("ix_records_source_external_id")
+        batch.drop_column("external_id")
     for name in ["harvest_sources", "contract_records", "contracts", "digital_files", "digital_objects", "collections"]:
         op.drop_table(name)
