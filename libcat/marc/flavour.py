@@ -43,9 +43,77 @@ def detect(record: Record) -> str:
     return MARC21
 
 
+class _Marc21Record(Record):
+    """A pymarc.Record known to be MARC 21 (a tag only: same slots, no behaviour of its own)."""
+
+    __slots__ = ()
+    flavour = MARC21
+
+
+class _UnimarcRecord(Record):
+    """A pymarc.Record known to be UNIMARC / RUSMARC / KAZMARC."""
+
+    __slots__ = ()
+    flavour = UNIMARC
+
+
+class _IrbisRecord(Record):
+    """A pymarc.Record in IRBIS's internal format."""
+
+    __slots__ = ()
+    flavour = IRBIS
+
+
+_TAGGED = {MARC21: _Marc21Record, UNIMARC: _UnimarcRecord, IRBIS: _IrbisRecord}
+
+
+class _FlavouredRecord(Record):
+    """A pymarc.Record that knows its flavour; adds no state (pymarc.Record has __slots__)."""
+
+    __slots__ = ()
+    flavour: str | None = None
+
+
+class Marc21Record(_FlavouredRecord):
+    """A pymarc.Record of flavour ``marc21``."""
+
+    __slots__ = ()
+    flavour = MARC21
+
+
+class UnimarcRecord(_FlavouredRecord):
+    """A pymarc.Record of flavour ``unimarc`` (RUSMARC, KAZMARC)."""
+
+    __slots__ = ()
+    flavour = UNIMARC
+
+
+class IrbisRecord(_FlavouredRecord):
+    """A pymarc.Record of flavour ``irbis`` (IRBIS internal)."""
+
+    __slots__ = ()
+    flavour = IRBIS
+
+
+_FLAVOURED: dict[str, type[_FlavouredRecord]] = {MARC21: Marc21Record, UNIMARC: UnimarcRecord, IRBIS: IrbisRecord}
+
+
 def set_flavour(record: Record, flavour: str) -> Record:
-    """Remember the flavour on the record object itself (pymarc.Record has no slot for it)."""
+    """Remember the flavour on the record object itself and return it.
+
+    pymarc.Record has ``__slots__`` and no room for it, so the record's class becomes a
+    state-less pymarc.Record subclass whose ``flavour`` attribute names the flavour.
+    """
     if flavour not in FLAVOURS:
         raise ValueError(f"unknown flavour {flavour!r}; expected one of {', '.join(FLAVOURS)}")
-    record.flavour = flavour  # type: ignore[attr-defined]
+    if type(record) is Record or isinstance(record, _FlavouredRecord):
+        record.__class__ = _FLAVOURED[flavour]
+    else:
+        record.flavour = flavour  # type: ignore[attr-defined]
     return record
+
+
+def get_flavour(record: Record) -> str | None:
+    """The flavour a reader set on ``record``, or None when nobody did."""
+    value = getattr(record, "flavour", None)
+    return value if value in FLAVOURS else None
