@@ -43,30 +43,6 @@ def detect(record: Record) -> str:
     return MARC21
 
 
-class _Marc21Record(Record):
-    """A pymarc.Record known to be MARC 21 (a tag only: same slots, no behaviour of its own)."""
-
-    __slots__ = ()
-    flavour = MARC21
-
-
-class _UnimarcRecord(Record):
-    """A pymarc.Record known to be UNIMARC / RUSMARC / KAZMARC."""
-
-    __slots__ = ()
-    flavour = UNIMARC
-
-
-class _IrbisRecord(Record):
-    """A pymarc.Record in IRBIS's internal format."""
-
-    __slots__ = ()
-    flavour = IRBIS
-
-
-_TAGGED = {MARC21: _Marc21Record, UNIMARC: _UnimarcRecord, IRBIS: _IrbisRecord}
-
-
 class _FlavouredRecord(Record):
     """A pymarc.Record that knows its flavour; adds no state (pymarc.Record has __slots__)."""
 
