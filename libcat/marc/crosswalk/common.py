@@ -1,0 +1,129 @@
+"""Pieces both directions of the UNIMARC <-> MARC 21 crosswalk share: relator codes, embedded
+4xx fields, non-sorting characters, ISBD punctuation and the warnings collector."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from pymarc import Field, Indicators, Subfield
+
+#: UNIMARC numeric relator codes (Appendix C) and the MARC relator term codes they mean.
+RELATORS: dict[str, str] = {
+    "005": "act", "010": "adp", "018": "anm", "020": "ann", "030": "arr", "040": "art", "065": "auc",
+    "070": "aut", "072": "aqt", "075": "aft", "080": "aui", "090": "aud", "100": "ant", "110": "bnd",
+    "120": "bdd", "130": "bkd", "140": "bjd", "150": "bpd", "160": "bsl", "170": "cll", "180": "ctg",
+    "190": "cns", "200": "chr", "205": "clb", "210": "cmm", "212": "cwt", "220": "com", "230": "cmp",
+    "240": "cmt", "245": "ccp", "250": "cnd", "255": "csp", "257": "ctb", "260": "cph", "270": "crr",
+    "273": "cur", "275": "dnc", "280": "dte", "290": "dto", "295": "dgg", "300": "drt", "305": "dis",
+    "310": "dst", "320": "dnr", "330": "dub", "340": "edt", "350": "egr", "360": "etr", "365": "exp",
+    "370": "flm", "380": "frg", "390": "fmo", "400": "fnd", "410": "grt", "420": "hnr", "430": "ilu",
+    "440": "ill", "450": "ins", "460": "ive", "470": "ivr", "475": "isb", "480": "lbt", "490": "lse",
+    "500": "lso", "510": "ltg", "520": "lyr", "530": "mte", "540": "mon", "550": "nrt", "555": "opn",
+    "557": "orm", "560": "org", "570": "oth", "580": "ppm", "582": "pta", "584": "inv", "587": "pth",
+    "590": "prf", "595": "res", "600": "pht", "605": "pre", "610": "prt", "620": "pop", "630": "pro",
+    "632": "prs", "633": "prd", "635": "prg", "637": "pmn", "640": "pfr", "650": "pbl", "651": "pbd",
+    "655": "ppt", "660": "rcp", "670": "rce", "673": "rth", "675": "rev", "677": "rtm", "680": "rbr",
+    "690": "aus", "695": "sad", "700": "scr", "705": "scl", "710": "sec", "720": "sgn", "721": "sng",
+    "723": "spn", "725": "stn", "727": "ths", "730": "trl", "740": "tyd", "750": "tyg", "755": "voc",
+    "760": "wde", "770": "wam",
+}
+RELATORS_BACK: dict[str, str] = {v: k for k, v in sorted(RELATORS.items(), reverse=True)}
+
+#: Non-sorting begin/end markers of UNIMARC (ISO 6429 C1 NSB/NSE, and SOS/ST used by some systems).
+NONSORT_BEGIN = "\x88\x98"
+NONSORT_END = "\x89\x9c"
+_NONSORT = re.compile("[\x88\x89\x98\x9c]")
+_TRAILING = re.compile(r"\s*[:;/=,]\s*$")
+
+
+def strip_nonsort(text: str) -> str:
+    """Text without non-sorting markers."""
+    return _NONSORT.sub("", text) if text else text
+
+
+def nonfiling_count(text: str) -> int:
+    """Number of leading characters inside non-sorting markers (MARC 245 ind2), 0 when none."""
+    if text and text[0] in NONSORT_BEGIN:
+        end = min((i for i in (text.find(c) for c in NONSORT_END) if i > 0), default=-1)
+        if end > 0:
+            return min(end - 1, 9)
+    return 0
+
+
+def strip_isbd(text: str) -> str:
+    """A MARC 21 value without the trailing ISBD punctuation that announces the next element."""
+    return _TRAILING.sub("", text).strip()
+
+
+class Warnings:
+    """Collects what a crosswalk could not map, one line per (field, subfield) with a count."""
+
+    def __init__(self, source: str, target: str) -> None:
+        self.source = source
+        self.target = target
+        self._unmapped: Counter[str] = Counter()
+        self._notes: list[str] = []
+
+    def field(self, tag: str) -> None:
+        """A whole field had no place in the target."""
+        self._unmapped[tag] += 1
+
+    def subfield(self, tag: str, code: str) -> None:
+        """One subfield of a mapped field had no place in the target."""
+        self._unmapped[f"{tag}${code}"] += 1
+
+    def note(self, text: str) -> None:
+        """Anything else worth telling (a value changed on the way)."""
+        if text not in self._notes:
+            self._notes.append(text)
+
+    def lines(self) -> list[str]:
+        """The warnings as text, unmapped fields first, in source order."""
+        out = []
+        for key, n in self._unmapped.items():
+            what = "subfield" if "$" in key else "field"
+            times = f" ({n} times)" if n > 1 else ""
+            out.append(f"{self.source} {what} {key} not mapped to {self.target}{times}")
+        return out + self._notes
+
+
+def embedded_fields(field: Field) -> list[Field]:
+    """The fields a UNIMARC 4xx link field embeds with ``$1`` (``$1 2001 $a title`` -> 200 1_ $a title)."""
+    out: list[Field] = []
+    current: Field | None = None
+    for sf in field.subfields:
+        if sf.code == "1":
+            value = sf.value or ""
+            tag = value[:3]
+            if len(tag) < 3:
+                current = None
+                continue
+            if tag < "010":
+                out.append(Field(tag=tag, data=value[3:]))
+                current = None
+            else:
+                ind = (value[3:5] + "  ")[:2]
+                current = Field(tag=tag, indicators=Indicators(ind[0], ind[1]), subfields=[])
+                out.append(current)
+        elif current is not None:
+            current.add_subfield(sf.code, sf.value)
+        else:
+            current = Field(tag="   ", indicators=Indicators(" ", " "), subfields=[Subfield(sf.code, sf.value)])
+            out.append(current)
+    return out
+
+
+def embedded_value(fields: list[Field], tag: str, code: str) -> str | None:
+    """The first non-empty ``code`` of an embedded field ``tag`` (or the data of a control field)."""
+    for f in fields:
+        if f.tag != tag:
+            continue
+        if f.is_control_field():
+            if f.data:
+                return f.data
+            continue
+        for sf in f.subfields:
+            if sf.code == code and sf.value and sf.value.strip():
+                return sf.value.strip()
+    return None
