@@ -8,7 +8,8 @@ Tags of any length (IRBIS has 1119, 6629) and any subfield code survive the roun
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
@@ -71,3 +72,97 @@ def record_to_json(record: Record) -> str:
 def record_from_json(text: str | bytes) -> Record:
     """Parse one record from its MARC-in-JSON text."""
     return record_from_dict(json.loads(text))
+
+
+class JsonFileError(ValueError):
+    """A MARC-in-JSON file that is not JSON at all."""
+
+
+def iter_json_file(stream: BinaryIO) -> Iterator[tuple[int, dict[str, Any] | None, bytes, str | None]]:
+    """``(line, record dict, raw, error)`` per record of a MARC-in-JSON file.
+
+    Files with one record per line (ours, JSON Lines, Catmandu's) stream in constant memory;
+    any other layout of a JSON array or object is read whole.
+    """
+    head = stream.read(65536)
+    rest = stream.read(1)
+    first = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    line_mode = True
+    if first.startswith(b"{") or first.startswith(b"["):
+        sample = first[1:] if first.startswith(b"[") else first
+        line = sample.lstrip().split(b"\n", 1)[0].strip().rstrip(b",")
+        if first.startswith(b"[") and line.startswith(b"]"):
+            return
+        try:
+            line_mode = isinstance(json.loads(line), dict)
+        except ValueError:
+            line_mode = False
+    if not line_mode:
+        data = head + rest + stream.read()
+        try:
+            doc = json.loads(data.decode("utf-8-sig"))
+        except ValueError as exc:
+            raise JsonFileError(f"not JSON: {exc}") from None
+        items = doc if isinstance(doc, list) else [doc]
+        for i, item in enumerate(items, 1):
+            if isinstance(item, dict) and "fields" in item:
+                yield i, item, json.dumps(item, ensure_ascii=False).encode("utf-8"), None
+            else:
+                yield i, None, json.dumps(item, ensure_ascii=False).encode("utf-8"), "not a MARC-in-JSON record"
+        return
+    for lineno, raw in enumerate(_lines(head + rest, stream), 1):
+        text = raw.strip().lstrip(b"\xef\xbb\xbf").strip()
+        if text.startswith(b"["):
+            text = text[1:].lstrip()
+        text = text.rstrip(b",").rstrip()
+        if not text or text == b"]":
+            continue
+        try:
+            item = json.loads(text)
+        except ValueError as exc:
+            try:
+                item = json.loads(text[:-1].rstrip().rstrip(b",")) if text.endswith(b"]") else None
+            except ValueError:
+                item = None
+            if item is None:
+                yield lineno, None, raw, f"not JSON: {exc}"
+                continue
+        if isinstance(item, dict) and "fields" in item:
+            yield lineno, item, raw, None
+        else:
+            yield lineno, None, raw, 'not a MARC-in-JSON record (no "fields")'
+
+
+def _lines(head: bytes, stream: BinaryIO) -> Iterator[bytes]:
+    rest = b""
+    data = head
+    while data:
+        parts = (rest + data).split(b"\n")
+        rest = parts.pop()
+        yield from parts
+        data = stream.read(1 << 20)
+    if rest:
+        yield rest
+
+
+class JsonWriter:
+    """Writes a JSON array with one MARC-in-JSON record per line (valid JSON and streamable)."""
+
+    def __init__(self, stream: BinaryIO, encoding: str = "utf-8") -> None:
+        self.stream = stream
+        self._count = 0
+
+    def write(self, record: Record) -> list[str]:
+        """Write one record (JSON holds every tag and code, so nothing is lost)."""
+        from .iso2709 import fields_to_record, mark_charset, record_to_fields
+
+        leader, fields = mark_charset(*record_to_fields(record), "utf-8")
+        text = record_to_json(fields_to_record(leader, fields))
+        self.stream.write((("[\n" if self._count == 0 else ",\n") + text).encode("utf-8"))
+        self._count += 1
+        return []
+
+    def close(self) -> None:
+        """Close the array."""
+        self.stream.write(b"[]\n" if self._count == 0 else b"\n]\n")
+        self.stream.flush()

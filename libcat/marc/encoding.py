@@ -1,0 +1,192 @@
+"""Detect and decode the character sets catalogue files come in.
+
+UTF-8 (with or without BOM), Windows-1251, KZ-1048 (the Kazakh Windows code page), cp866 (DOS),
+KOI8-R and MARC-8 (through pymarc's MARC-8 tables). UNIMARC / RUSMARC records declare theirs in
+100$a/26-29; MARC 21 records in leader/09 (blank = MARC-8, ``a`` = UCS).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import unicodedata
+
+from pymarc.marc8 import MARC8ToUnicode
+
+UTF8 = "utf-8"
+MARC8 = "marc-8"
+CP1251 = "cp1251"
+KZ1048 = "kz1048"
+CP866 = "cp866"
+KOI8 = "koi8_r"
+#: Single-byte Cyrillic code pages the guesser chooses between.
+CYRILLIC = (CP1251, KZ1048, CP866, KOI8)
+
+#: UNIMARC 100$a/26-29 character-set codes that name one code page (RUSMARC additions 79, 89, 99).
+UNIMARC_CHARSETS = {"50": UTF8, "79": CP866, "89": CP1251, "99": KOI8}
+#: The 100$a/26-29 value each output encoding is declared with.
+UNIMARC_CODES = {UTF8: "50  ", CP866: "0179", CP1251: "0189", KOI8: "0199"}
+
+_ALIASES = {
+    "utf8": UTF8, "utf-8": UTF8, "utf_8": UTF8, "utf-8-sig": "utf-8-sig", "utf8-sig": "utf-8-sig",
+    "marc8": MARC8, "marc-8": MARC8, "marc_8": MARC8, "ansel": MARC8,
+    "cp1251": CP1251, "windows-1251": CP1251, "win1251": CP1251, "win-1251": CP1251, "1251": CP1251,
+    "ansi": CP1251,
+    "kz1048": KZ1048, "kz-1048": KZ1048, "kz_1048": KZ1048, "rk1048": KZ1048, "strk1048": KZ1048,
+    "cp866": CP866, "866": CP866, "dos": CP866, "oem": CP866, "ibm866": CP866,
+    "koi8": KOI8, "koi8-r": KOI8, "koi8_r": KOI8, "koi-8": KOI8, "koi8r": KOI8,
+}
+
+# Frequent Russian letters weigh more: the guesser scores each candidate decoding by them.
+_COMMON = "оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё"
+_WEIGHT = {c: 3.0 - 2.0 * i / len(_COMMON) for i, c in enumerate(_COMMON)}
+_KAZAKH = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+_RARE = set("ЂЃѓЉЊЌЋЏђљњќћџЎўЈҐЄЇЅѕјґєї")
+
+
+class EncodingError(ValueError):
+    """An encoding name libcat does not know."""
+
+
+def normalize_name(name: str) -> str:
+    """The canonical codec name for a user-given encoding (``win1251`` -> ``cp1251``, ``marc8`` -> ``marc-8``)."""
+    key = name.strip().lower()
+    if key in _ALIASES:
+        return _ALIASES[key]
+    import codecs
+
+    try:
+        return codecs.lookup(key).name
+    except LookupError:
+        raise EncodingError(f"unknown encoding {name!r}") from None
+
+
+def is_utf8(data: bytes) -> bool:
+    """True when ``data`` is valid UTF-8 (pure ASCII included)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def unimarc_charset(f100a: str) -> str | None:
+    """The code page named by UNIMARC 100$a/26-29 (G1 set first, then G0); None when not one we map."""
+    if len(f100a) < 28:
+        return None
+    for code in (f100a[28:30], f100a[26:28]):
+        if code in UNIMARC_CHARSETS:
+            return UNIMARC_CHARSETS[code]
+    return None
+
+
+def _score(text: str) -> float:
+    score = 0.0
+    for ch in text:
+        if ch < "\x80":
+            continue
+        low = ch.lower()
+        w = _WEIGHT.get(low)
+        if w is not None:
+            score += w if ch == low else w * 0.6
+        elif ch in _KAZAKH:
+            score += 1.5
+        elif ch in _RARE:
+            score -= 1.0
+        elif "а" <= low <= "я":
+            score += 0.3
+        elif unicodedata.category(ch)[0] != "L":
+            score -= 2.0
+    return score
+
+
+def guess_cyrillic(data: bytes) -> str:
+    """The most likely single-byte Cyrillic code page of 8-bit ``data`` (cp1251, KZ-1048, cp866 or KOI8-R)."""
+    high = bytes(b for b in data if b >= 0x80)
+    if not high:
+        return CP1251
+    sample = data if len(data) < 65536 else data[:65536]
+    best, best_score = CP1251, float("-inf")
+    for enc in CYRILLIC:
+        s = _score(sample.decode(enc, errors="replace"))
+        if s > best_score:
+            best, best_score = enc, s
+    if best == CP1251 and any(b in data for b in (b"\x8d", b"\x9d", b"\xa3", b"\xbc", b"\xbe", b"\xbf", b"\xaf")):
+        kz = sample.decode(KZ1048, errors="replace")
+        if sum(ch in _KAZAKH for ch in kz) > sum(ch in _RARE for ch in sample.decode(CP1251, errors="replace")) // 2:
+            best = KZ1048
+    return best
+
+
+def looks_marc8(data: bytes) -> bool:
+    """True when 8-bit ``data`` reads as MARC-8: escape sequences, or ANSEL diacritics before ASCII letters."""
+    if b"\x1b" in data:
+        return True
+    before_letter = runs = 0
+    prev_high = False
+    for i, b in enumerate(data):
+        if b >= 0x80:
+            if prev_high:
+                runs += 1
+            nxt = data[i + 1] if i + 1 < len(data) else 0
+            if 0xE0 <= b <= 0xFE and (0x41 <= nxt <= 0x5A or 0x61 <= nxt <= 0x7A):
+                before_letter += 1
+            prev_high = True
+        else:
+            prev_high = False
+    return before_letter > runs
+
+
+def guess(data: bytes, marc8_possible: bool = False) -> str:
+    """Best guess for the encoding of ``data``: UTF-8 when valid, else MARC-8 (if possible) or a Cyrillic code page."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if is_utf8(data):
+        return UTF8
+    if marc8_possible and looks_marc8(data):
+        return MARC8
+    return guess_cyrillic(data)
+
+
+def decode_marc8(data: bytes) -> tuple[str, list[str]]:
+    """MARC-8 bytes as text (NFC, as pymarc does), with pymarc's complaints about unmapped bytes as warnings."""
+    err = io.StringIO()
+    problems: list[str] = []
+    with contextlib.redirect_stderr(err):
+        try:
+            text = MARC8ToUnicode().translate(data)
+        except (TypeError, ValueError, IndexError, KeyError):
+            problems.append("broken MARC-8 escape sequence removed")
+            cut = data.rfind(b"\x1b")
+            data = data[:cut] if cut >= len(data) - 3 else data.replace(b"\x1b", b"")
+            try:
+                text = MARC8ToUnicode().translate(data)
+            except (TypeError, ValueError, IndexError, KeyError):
+                text = data.decode("latin-1")
+                problems.append("MARC-8 could not be decoded; bytes kept as Latin-1")
+    problems.extend(line for line in err.getvalue().splitlines() if line.strip())
+    return text, problems
+
+
+def decode(data: bytes, encoding: str) -> tuple[str, list[str]]:
+    """``data`` decoded with ``encoding``; undecodable bytes become U+FFFD and are reported."""
+    if encoding == MARC8:
+        return decode_marc8(data)
+    try:
+        return data.decode(encoding), []
+    except UnicodeDecodeError as exc:
+        return data.decode(encoding, errors="replace"), [f"invalid {encoding} at byte {exc.start}: replaced"]
+
+
+def detect_text(head: bytes) -> str:
+    """Encoding of a text file (IRBIS plain text, .mrk) from its first bytes."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return UTF8
+    except UnicodeDecodeError as exc:
+        # a multi-byte character cut at the end of the sample is still UTF-8
+        if exc.start >= len(head) - 3 and exc.reason.startswith("unexpected end"):
+            return UTF8
+    return guess_cyrillic(head)

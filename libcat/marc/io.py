@@ -1,0 +1,314 @@
+"""Read and write every format a cataloguer meets, streaming: one ReadItem per record, readable or not.
+
+Formats: ``iso2709``, ``marcxml``, ``json`` (MARC-in-JSON), ``mrk`` (MarcBreaker), ``irbis``
+(IRBIS plain text) and ``mst`` (IRBIS64 master file, read only).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from pymarc import Record
+
+from . import encoding as enc
+from . import iso2709, marcjson, marcxml, mrk
+from .flavour import detect, set_flavour
+from .items import ReadItem, Writer
+
+FORMATS = ("iso2709", "marcxml", "json", "mrk", "irbis", "mst")
+WRITE_FORMATS = ("iso2709", "marcxml", "json", "mrk", "irbis")
+_EXT = {
+    ".iso": "iso2709", ".mrc": "iso2709", ".dat": "iso2709", ".marc": "iso2709", ".mar": "iso2709",
+    ".xml": "marcxml", ".mrx": "marcxml", ".marcxml": "marcxml",
+    ".json": "json", ".jsonl": "json", ".ndjson": "json",
+    ".mrk": "mrk", ".mrk8": "mrk", ".mkr": "mrk",
+    ".txt": "irbis", ".irb": "irbis",
+    ".mst": "mst",
+}
+_IRBIS_LINE = re.compile(rb"^#\d{1,4}:", re.M)
+_MRK_LINE = re.compile(rb"^=(LDR|\d{3})  ", re.M)
+_HEAD = 65536
+
+
+class FormatError(ValueError):
+    """A file whose format cannot be told or that cannot be read at all."""
+
+
+def detect_format(head: bytes, name: str = "") -> str:
+    """The format of a file from its first bytes, the name's extension deciding only when content cannot."""
+    ext = os.path.splitext(name.lower())[1] if name else ""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if ext == ".mst" or (len(head) >= 36 and head[:4] == b"\0\0\0\0" and b"\x1d" not in head[:36]):
+        return "mst"
+    if text.startswith(b"<"):
+        return "marcxml"
+    if text[:1] in (b"{", b"["):
+        return "json"
+    if text[:5].isdigit() and (b"\x1e" in head or b"\x1d" in head):
+        return "iso2709"
+    if _MRK_LINE.match(text):
+        return "mrk"
+    if _IRBIS_LINE.match(text):
+        return "irbis"
+    if b"\x1d" in head and b"\x1e" in head:
+        return "iso2709"
+    if ext in _EXT:
+        return _EXT[ext]
+    if not text:
+        raise FormatError("the file is empty")
+    raise FormatError("cannot tell the format from the content; give it explicitly")
+
+
+class _Prefixed(io.RawIOBase):
+    """A stream whose first bytes were already read (to detect the format), served again."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = head
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(b), len(self._head))
+            b[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(b))
+        n = len(data)
+        b[:n] = data
+        return n
+
+
+@contextmanager
+def _opened(source: str | Path | BinaryIO):
+    if isinstance(source, (str, Path)):
+        if str(source) == "-":
+            yield sys.stdin.buffer, "-"
+            return
+        with open(source, "rb") as fh:
+            yield fh, str(source)
+        return
+    yield source, getattr(source, "name", "") if isinstance(getattr(source, "name", ""), str) else ""
+
+
+def _peek(stream: BinaryIO) -> tuple[bytes, BinaryIO]:
+    head = stream.read(_HEAD)
+    return head, io.BufferedReader(_Prefixed(head, stream), buffer_size=1 << 20)
+
+
+def _finish(item: ReadItem) -> ReadItem:
+    if item.record is not None:
+        flavour = item.flavour or detect(item.record)
+        set_flavour(item.record, flavour)
+        item.flavour = flavour
+        if item.control_number is None:
+            f001 = item.record.get("001")
+            if f001 is not None and f001.data:
+                item.control_number = f001.data.strip() or None
+    return item
+
+
+def read(source: str | Path | BinaryIO, fmt: str | None = None, encoding: str | None = None) -> Iterator[ReadItem]:
+    """Every record of ``source`` (a path, ``-`` for stdin, or a binary stream) as ReadItems, in constant memory.
+
+    FormatError when the format cannot be told or the file cannot be read at all.
+    """
+    if fmt is not None and fmt not in FORMATS:
+        raise FormatError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    used = enc.normalize_name(encoding) if encoding else None
+    if fmt == "mst" or (fmt is None and isinstance(source, (str, Path)) and str(source).lower().endswith(".mst")):
+        yield from _read_mst(source)
+        return
+    with _opened(source) as (stream, name):
+        head, stream = _peek(stream)
+        if not head.strip():
+            return
+        fmt = fmt or detect_format(head, name)
+        if fmt == "mst":
+            yield from _read_mst(source)
+            return
+        reader: Callable[[BinaryIO, str | None], Iterator[ReadItem]] = _READERS[fmt]
+        for item in reader(stream, used):
+            yield _finish(item)
+
+
+def _read_mst(source: str | Path | BinaryIO) -> Iterator[ReadItem]:
+    if not isinstance(source, (str, Path)) or str(source) == "-":
+        raise FormatError("an IRBIS64 master file is read from its path (the .xrf file beside it is needed too)")
+    from ..kabis.mst import iter_mst
+
+    for item in iter_mst(source):
+        yield _finish(item)
+
+
+def _read_iso(stream: BinaryIO, encoding: str | None) -> Iterator[ReadItem]:
+    for position, (offset, chunk) in enumerate(iso2709.iter_chunks(stream), 1):
+        try:
+            parsed = iso2709.parse(chunk, encoding)
+        except iso2709.RecordError as exc:
+            yield ReadItem(position=position, offset=offset, raw=chunk, error=str(exc))
+            continue
+        record = iso2709.fields_to_record(parsed.leader, parsed.fields)
+        yield ReadItem(position=position, offset=offset, raw=chunk, record=record, warnings=parsed.warnings)
+
+
+def _read_xml(stream: BinaryIO, encoding: str | None) -> Iterator[ReadItem]:
+    position = 0
+    for line, elem, error in marcxml.iter_elements(stream):
+        position += 1
+        if elem is None:
+            yield ReadItem(position=position, offset=line, raw=b"", error=error, offset_unit="line")
+            return
+        raw = marcxml.etree.tostring(elem, encoding="utf-8")
+        leader, fields, warnings = marcxml.parse_record(elem)
+        record = iso2709.fields_to_record(leader, fields)
+        yield ReadItem(position=position, offset=line, raw=raw, record=record, warnings=warnings, offset_unit="line")
+
+
+def _read_json(stream: BinaryIO, encoding: str | None) -> Iterator[ReadItem]:
+    try:
+        for position, (line, data, raw, error) in enumerate(marcjson.iter_json_file(stream), 1):
+            if data is None:
+                yield ReadItem(position=position, offset=line, raw=raw, error=error, offset_unit="line")
+                continue
+            try:
+                record = marcjson.record_from_dict(data)
+            except (ValueError, TypeError, AttributeError) as exc:
+                yield ReadItem(position=position, offset=line, raw=raw, error=f"bad MARC-in-JSON: {exc}",
+                               offset_unit="line")
+                continue
+            yield ReadItem(position=position, offset=line, raw=raw, record=record, offset_unit="line")
+    except marcjson.JsonFileError as exc:
+        raise FormatError(str(exc)) from None
+
+
+def _read_mrk(stream: BinaryIO, encoding: str | None) -> Iterator[ReadItem]:
+    for position, (line, lines, raw) in enumerate(mrk.iter_record_lines(stream, encoding), 1):
+        try:
+            leader, fields, warnings = mrk.parse_lines(lines)
+        except mrk.MrkError as exc:
+            yield ReadItem(position=position, offset=line, raw=raw, error=str(exc), offset_unit="line")
+            continue
+        record = iso2709.fields_to_record(leader, fields)
+        yield ReadItem(position=position, offset=line, raw=raw, record=record, warnings=warnings, offset_unit="line")
+
+
+def _read_irbis(stream: BinaryIO, encoding: str | None) -> Iterator[ReadItem]:
+    from .irbis import iter_irbis
+
+    yield from iter_irbis(stream, encoding)
+
+
+_READERS = {"iso2709": _read_iso, "marcxml": _read_xml, "json": _read_json, "mrk": _read_mrk, "irbis": _read_irbis}
+
+
+def open_writer(stream: BinaryIO, fmt: str, encoding: str = "utf-8") -> Writer:
+    """A writer of ``fmt`` on ``stream``; its ``write(record)`` returns what the format could not hold."""
+    if fmt == "iso2709":
+        return iso2709.Iso2709Writer(stream, encoding)
+    if fmt == "marcxml":
+        return marcxml.MarcXmlWriter(stream, encoding)
+    if fmt == "json":
+        return marcjson.JsonWriter(stream, encoding)
+    if fmt == "mrk":
+        return mrk.MrkWriter(stream, encoding)
+    if fmt == "irbis":
+        from .irbis import IrbisWriter
+
+        return IrbisWriter(stream, encoding)
+    if fmt == "mst":
+        raise FormatError("IRBIS64 master files are read only; write irbis (plain text) or iso2709 instead")
+    raise FormatError(f"unknown format {fmt!r}; expected one of {', '.join(WRITE_FORMATS)}")
+
+
+# The fast path: ISO 2709 -> MARCXML without a pymarc object per record, same bytes as the record path.
+
+def _xml_batch(batch: list[tuple[int, int, bytes]], encoding: str | None) -> tuple[bytes, list[ReadItem]]:
+    out = []
+    notes: list[ReadItem] = []
+    for position, offset, chunk in batch:
+        try:
+            parsed = iso2709.parse(chunk, encoding)
+        except iso2709.RecordError as exc:
+            notes.append(ReadItem(position=position, offset=offset, raw=chunk, error=str(exc)))
+            continue
+        text, problems = marcxml.render(parsed.leader, parsed.fields)
+        out.append(text)
+        if parsed.warnings or problems:
+            notes.append(ReadItem(position=position, offset=offset, raw=b"", warnings=parsed.warnings + problems))
+    return "".join(out).encode("utf-8"), notes
+
+
+def _batches(stream: BinaryIO, size: int) -> Iterator[list[tuple[int, int, bytes]]]:
+    batch: list[tuple[int, int, bytes]] = []
+    for position, (offset, chunk) in enumerate(iso2709.iter_chunks(stream), 1):
+        batch.append((position, offset, chunk))
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def iso_to_marcxml(
+    source: BinaryIO, target: BinaryIO, encoding: str | None = None, jobs: int = 1, batch: int = 1000
+) -> Iterator[tuple[int, ReadItem | None]]:
+    """Convert ISO 2709 to MARCXML directly from bytes, in order, on ``jobs`` processes.
+
+    Yields ``(records done, note)``: a note is a ReadItem with the error of an unreadable record
+    (``record`` None) or the warnings of a repaired one (``raw`` empty); None just reports progress.
+    """
+    used = enc.normalize_name(encoding) if encoding else None
+    target.write(marcxml.HEADER.encode("utf-8"))
+    done = 0
+    if jobs <= 1:
+        for b in _batches(source, batch):
+            data, notes = _xml_batch(b, used)
+            target.write(data)
+            done += len(b)
+            yield from ((done, n) for n in notes)
+            yield done, None
+    else:
+        import multiprocessing as mp
+
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        with ctx.Pool(jobs) as pool:
+            pending: deque = deque()
+            for b in _batches(source, batch):
+                pending.append((len(b), pool.apply_async(_xml_batch, (b, used))))
+                while len(pending) > 2 * jobs:
+                    n, res = pending.popleft()
+                    data, notes = res.get()
+                    target.write(data)
+                    done += n
+                    yield from ((done, x) for x in notes)
+                    yield done, None
+            while pending:
+                n, res = pending.popleft()
+                data, notes = res.get()
+                target.write(data)
+                done += n
+                yield from ((done, x) for x in notes)
+                yield done, None
+    target.write(marcxml.FOOTER.encode("utf-8"))
+    target.flush()
+
+
+def write_all(records: Iterator[Record], stream: BinaryIO, fmt: str, encoding: str = "utf-8") -> list[str]:
+    """Write ``records`` to ``stream`` in ``fmt``; returns every problem met, prefixed with the record number."""
+    writer = open_writer(stream, fmt, encoding)
+    problems: list[str] = []
+    for i, record in enumerate(records, 1):
+        problems.extend(f"record {i}: {p}" for p in writer.write(record))
+    writer.close()
+    return problems

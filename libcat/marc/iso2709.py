@@ -1,0 +1,402 @@
+"""ISO 2709 (MARC exchange format): a tolerant reader and a writer that says what it cannot hold.
+
+The reader splits the stream at record terminators (0x1D), so one broken record never ends the
+file: a wrong record length, base address or directory is repaired where the field terminators
+allow it (with a warning) and reported with its byte offset otherwise.
+
+Between bytes and pymarc records sits a light "field list": ``(tag, None, text)`` for a control
+field and ``(tag, "ab", [(code, value), ...])`` for a data field. The fast conversion path
+(ISO 2709 -> MARCXML) serialises field lists directly; the record path goes through pymarc.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO, NamedTuple
+
+from pymarc import Field, Indicators, Leader, Record, Subfield
+
+from . import encoding as enc
+
+RT = 0x1D
+FT = 0x1E
+SF = 0x1F
+RT_B, FT_B, SF_B = b"\x1d", b"\x1e", b"\x1f"
+MAX_RECORD = 99999
+MAX_FIELD = 9999
+_BUF = 1 << 20
+_JUNK = b"\r\n\x00\x1a \t"
+
+Fields = list[tuple]
+
+
+class RecordError(ValueError):
+    """A record whose structure cannot be read; the message says why."""
+
+
+class Parsed(NamedTuple):
+    """A decoded record as a field list, with the encoding it was read in and what was repaired."""
+
+    leader: str
+    fields: Fields
+    encoding: str
+    warnings: list[str]
+
+
+def iter_chunks(stream: BinaryIO, bufsize: int = _BUF) -> Iterator[tuple[int, bytes]]:
+    """``(byte offset, record bytes)`` for each record, split at 0x1D (the leader length wins when it agrees)."""
+    buf = b""
+    base = 0  # file offset of buf[0]
+    pos = 0
+    eof = False
+    while True:
+        if not eof and len(buf) - pos < 2 * MAX_RECORD + 2:
+            more = stream.read(bufsize)
+            if more:
+                buf = buf[pos:] + more
+                base += pos
+                pos = 0
+            else:
+                eof = True
+        # skip line breaks and padding between records
+        while pos < len(buf) and buf[pos] in _JUNK:
+            pos += 1
+        if pos >= len(buf):
+            if eof:
+                return
+            continue
+        end = buf.find(RT_B, pos)
+        if end < 0:
+            if not eof:
+                more = stream.read(bufsize)
+                if more:
+                    buf = buf[pos:] + more
+                    base += pos
+                    pos = 0
+                    continue
+                eof = True
+            chunk = buf[pos:]
+            yield base + pos, chunk
+            return
+        head = buf[pos : pos + 5]
+        if head.isdigit():
+            length = int(head)
+            stop = pos + length - 1
+            if end < stop < len(buf) and buf[stop] == RT and not buf[end + 1 : end + 6].isdigit():
+                end = stop
+        yield base + pos, buf[pos : end + 1]
+        pos = end + 1
+
+
+def _layout(leader: bytes) -> tuple[int, int, int]:
+    ll, sl, il = leader[20:21], leader[21:22], leader[22:23]
+    return (
+        int(ll) if ll.isdigit() and ll != b"0" else 4,
+        int(sl) if sl.isdigit() and sl != b"0" else 5,
+        int(il) if il.isdigit() else 0,
+    )
+
+
+def split_fields(chunk: bytes) -> tuple[bytes, list[tuple[bytes, bytes]], list[str]]:
+    """Leader, ``(tag, field bytes without terminator)`` pairs and repair notes; RecordError when hopeless."""
+    warnings: list[str] = []
+    if chunk.endswith(RT_B):
+        body = chunk[:-1]
+    else:
+        body = chunk
+        warnings.append("no record terminator (0x1D): the file ends inside this record")
+    if len(body) < 24:
+        raise RecordError(f"only {len(chunk)} bytes; a leader alone needs 24")
+    leader = body[:24]
+    lenstr = leader[0:5]
+    if not lenstr.isdigit():
+        warnings.append(f"record length {lenstr.decode('latin-1')!r} in the leader is not a number")
+    elif int(lenstr) != len(chunk):
+        warnings.append(f"leader says {int(lenstr)} bytes, the record has {len(chunk)}")
+    dir_end = body.find(FT_B, 24)
+    if dir_end < 0:
+        raise RecordError("no field terminator after the directory: not an ISO 2709 record")
+    base = dir_end + 1
+    base_s = leader[12:17]
+    if not base_s.isdigit() or int(base_s) != base:
+        warnings.append(f"base address {base_s.decode('latin-1')!r} is wrong; data starts at {base}")
+    ll, sl, il = _layout(leader)
+    size = 3 + ll + sl + il
+    directory = body[24:dir_end]
+    if len(directory) % size:
+        warnings.append(f"directory of {len(directory)} bytes is not a multiple of {size}")
+    entries = []
+    for i in range(0, len(directory) - size + 1, size):
+        ln = directory[i + 3 : i + 3 + ll]
+        st = directory[i + 3 + ll : i + 3 + ll + sl]
+        entries.append((directory[i : i + 3], int(ln) if ln.isdigit() else -1, int(st) if st.isdigit() else -1))
+    data = body[base:]
+    if not entries:
+        if data.strip(b" \x1e"):
+            raise RecordError(f"empty directory, but {len(data)} bytes of data")
+        warnings.append("record has no fields")
+        return leader, [], warnings
+    n = len(data)
+    fields: list[tuple[bytes, bytes]] = []
+    fixed = 0
+    for tag, ln, st in entries:
+        if st < 0 or st >= n or (st and data[st - 1] != FT):
+            break
+        stop = st + ln
+        if ln > 0 and stop <= n and data[stop - 1] == FT:
+            fields.append((tag, data[st : stop - 1]))
+            continue
+        e = data.find(FT_B, st)
+        fields.append((tag, data[st : e if e >= 0 else n]))
+        fixed += 1
+    else:
+        if fixed:
+            warnings.append(f"{fixed} field length(s) in the directory are wrong; fields read up to their terminators")
+        return leader, fields, warnings
+    pieces = data.split(FT_B)
+    if pieces and pieces[-1] == b"":
+        pieces.pop()
+    warnings.append(
+        f"directory does not match the data ({len(entries)} entries, {len(pieces)} fields); fields paired in order"
+    )
+    if len(pieces) != len(entries):
+        k = min(len(pieces), len(entries))
+        warnings.append(f"{abs(len(pieces) - len(entries))} field(s) without a partner dropped")
+        pieces, entries = pieces[:k], entries[:k]
+    return leader, [(e[0], p) for e, p in zip(entries, pieces)], warnings
+
+
+def _sub_a(raw: bytes) -> str:
+    parts = raw.split(SF_B)
+    for p in parts[1:]:
+        if p[:1] == b"a":
+            return p[1:].decode("latin-1")
+    return ""
+
+
+def choose_encoding(leader: bytes, raw: list[tuple[bytes, bytes]], data: bytes) -> tuple[str, list[str]]:
+    """The encoding of one record: UNIMARC 100$a/26-29, MARC 21 leader/09, checked against the bytes."""
+    tags = {t for t, _ in raw}
+    if max(data, default=0) < 0x80 and b"\x1b" not in data:
+        return enc.UTF8, []
+    unimarc = b"245" not in tags and b"008" not in tags and (b"200" in tags or b"100" in tags)
+    if unimarc:
+        declared = None
+        for t, v in raw:
+            if t == b"100":
+                declared = enc.unimarc_charset(_sub_a(v))
+                break
+        if declared == enc.UTF8 or (declared is None and enc.is_utf8(data)):
+            if enc.is_utf8(data):
+                return enc.UTF8, []
+        elif declared is not None:
+            return declared, []
+        found = enc.guess(data)
+        return found, [f"UNIMARC record without a usable 100$a/26-29 character set; read as {found}"]
+    flag = leader[9:10]
+    if flag == b"a":
+        if enc.is_utf8(data):
+            return enc.UTF8, []
+        found = enc.guess(data, marc8_possible=True)
+        return found, [f"leader/09 says UTF-8 but the data is not; read as {found}"]
+    if b"\x1b" in data:
+        return enc.MARC8, []
+    if enc.is_utf8(data):
+        return enc.UTF8, ["leader/09 says MARC-8 but the data is UTF-8; read as UTF-8"]
+    found = enc.guess(data, marc8_possible=True)
+    if found != enc.MARC8:
+        return found, [f"leader/09 says MARC-8 but the data reads as {found}; read as {found}"]
+    return found, []
+
+
+def _decode_field(tag: str, raw: bytes, encoding: str, warnings: list[str]) -> tuple:
+    if encoding == enc.MARC8:
+        if len(tag) == 3 and tag < "010" and tag.isdigit():
+            text, probs = enc.decode_marc8(raw)
+            warnings.extend(f"{tag}: {p}" for p in probs)
+            return (tag, None, text)
+        parts = raw.split(SF_B)
+        head = parts[0].decode("latin-1")
+        subs = []
+        for p in parts[1:]:
+            if not p:
+                warnings.append(f"{tag}: empty subfield (no code) dropped")
+                continue
+            value, probs = enc.decode_marc8(p[1:])
+            warnings.extend(f"{tag}${chr(p[0])}: {x}" for x in probs)
+            subs.append((chr(p[0]) if p[0] < 0x80 else p[:1].decode("latin-1"), value))
+        return _data_field(tag, head, subs, warnings)
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        text = raw.decode(encoding, errors="replace")
+        warnings.append(f"{tag}: invalid {encoding} at byte {exc.start} of the field; replaced by U+FFFD")
+    if len(tag) == 3 and tag < "010" and tag.isdigit():
+        return (tag, None, text)
+    parts = text.split("\x1f")
+    subs = []
+    for p in parts[1:]:
+        if p:
+            subs.append((p[0], p[1:]))
+        else:
+            warnings.append(f"{tag}: empty subfield (no code) dropped")
+    return _data_field(tag, parts[0], subs, warnings)
+
+
+def _data_field(tag: str, head: str, subs: list, warnings: list[str]) -> tuple:
+    if len(head) == 2:
+        return (tag, head, subs)
+    if len(head) < 2:
+        warnings.append(f"{tag}: indicators missing, set blank")
+        return (tag, head.ljust(2), subs)
+    warnings.append(f"{tag}: {head[2:]!r} before the first subfield dropped")
+    return (tag, head[:2], subs)
+
+
+def parse(chunk: bytes, encoding: str | None = None) -> Parsed:
+    """Decode one record's bytes into a field list; RecordError when its structure cannot be read."""
+    leader_b, raw, warnings = split_fields(chunk)
+    if encoding:
+        used = encoding
+    else:
+        used, notes = choose_encoding(leader_b, raw, chunk[24:])
+        warnings.extend(notes)
+    fields = []
+    for tag_b, value in raw:
+        tag = tag_b.decode("latin-1")
+        fields.append(_decode_field(tag, value, used, warnings))
+    return Parsed(leader_b.decode("latin-1"), fields, used, warnings)
+
+
+def fields_to_record(leader: str, fields: Fields) -> Record:
+    """A pymarc.Record from a field list (tags of any length, any subfield code)."""
+    record = Record(force_utf8=True)
+    record.leader = Leader(leader)
+    out = []
+    for tag, ind, payload in fields:
+        if ind is None:
+            out.append(Field(tag=tag, data=payload))
+        else:
+            out.append(
+                Field(tag=tag, indicators=Indicators(ind[0], ind[1]), subfields=[Subfield(c, v) for c, v in payload])
+            )
+    record.fields = out
+    return record
+
+
+def record_to_fields(record: Record) -> tuple[str, Fields]:
+    """Leader and field list of a pymarc.Record (the inverse of fields_to_record)."""
+    fields: Fields = []
+    for f in record.fields:
+        if f.is_control_field():
+            fields.append((f.tag, None, f.data or ""))
+        else:
+            ind = f.indicators or ("", "")
+            i1 = (ind[0] or " ")[:1] if len(ind) > 0 else " "
+            i2 = (ind[1] or " ")[:1] if len(ind) > 1 else " "
+            fields.append((f.tag, i1 + i2, [(sf.code, sf.value) for sf in f.subfields]))
+    return str(record.leader), fields
+
+
+def is_unimarc(fields: Fields) -> bool:
+    """True when a field list looks UNIMARC (200/100 without MARC 21's 245/008), judged the same on every path."""
+    tags = {f[0] for f in fields}
+    return "245" not in tags and "008" not in tags and ("200" in tags or "100" in tags)
+
+
+def mark_charset(leader: str, fields: Fields, encoding: str) -> tuple[str, Fields]:
+    """Leader/09 and UNIMARC 100$a/26-29 set to declare ``encoding``, the character set actually written."""
+    leader = (leader + " " * 24)[:24] if len(leader) != 24 else leader
+    flag = "a" if encoding.startswith("utf") else " "
+    if leader[9] != flag:
+        leader = leader[:9] + flag + leader[10:]
+    code = enc.UNIMARC_CODES.get("utf-8" if encoding.startswith("utf") else encoding)
+    if code and is_unimarc(fields):
+        for i, (tag, ind, payload) in enumerate(fields):
+            if tag != "100" or ind is None:
+                continue
+            for j, (c, v) in enumerate(payload):
+                if c == "a" and len(v) >= 30 and v[26:30] != code:
+                    payload = list(payload)
+                    payload[j] = (c, v[:26] + code + v[30:])
+                    fields = list(fields)
+                    fields[i] = (tag, ind, payload)
+                    break
+            break
+    return leader, fields
+
+
+def encode(leader: str, fields: Fields, encoding: str = "utf-8") -> tuple[bytes | None, list[str]]:
+    """One record as ISO 2709 bytes, or None with the reasons when it cannot be written."""
+    problems: list[str] = []
+    leader, fields = mark_charset(leader, fields, encoding)
+    directory = []
+    body = []
+    pos = 0
+    lossy = False
+    for tag, ind, payload in fields:
+        if len(tag) != 3:
+            problems.append(f"tag {tag} cannot be written to ISO 2709 (tags have 3 characters); field left out")
+            continue
+        if ind is None:
+            text = payload
+        else:
+            text = ind + "".join(f"\x1f{c}{v}" for c, v in payload)
+        try:
+            data = text.encode(encoding)
+        except UnicodeEncodeError:
+            data = text.encode(encoding, errors="replace")
+            lossy = True
+        data += FT_B
+        if len(data) > MAX_FIELD:
+            problems.append(
+                f"field {tag} is {len(data):,} bytes; ISO 2709 allows {MAX_FIELD:,}: field left out"
+            )
+            continue
+        try:
+            tag_b = tag.encode("ascii")
+        except UnicodeEncodeError:
+            problems.append(f"tag {tag!r} is not ASCII; field left out")
+            continue
+        directory.append(b"%s%04d%05d" % (tag_b, len(data), pos))
+        body.append(data)
+        pos += len(data)
+    if lossy:
+        problems.append(f"characters that {encoding} cannot hold were replaced by '?'")
+    dir_b = b"".join(directory) + FT_B
+    base = 24 + len(dir_b)
+    total = base + pos + 1
+    if total > MAX_RECORD:
+        return None, problems + [f"record is {total:,} bytes; ISO 2709 allows {MAX_RECORD:,}: record not written"]
+    lead = leader.encode("ascii", errors="replace")
+    lead = b"%05d" % total + lead[5:10] + b"22" + b"%05d" % base + lead[17:20] + b"4500"
+    return lead + dir_b + b"".join(body) + RT_B, problems
+
+
+class Iso2709Writer:
+    """Writes records as ISO 2709 in ``encoding`` (UTF-8 by default, or a Cyrillic code page)."""
+
+    def __init__(self, stream: BinaryIO, encoding: str = "utf-8") -> None:
+        self.stream = stream
+        self.encoding = enc.normalize_name(encoding)
+        if self.encoding == enc.MARC8:
+            raise enc.EncodingError("writing MARC-8 is not supported; write UTF-8 (leader/09 = a)")
+
+    def write(self, record: Record) -> list[str]:
+        """Write one record; returns what could not be written."""
+        leader, fields = record_to_fields(record)
+        data, problems = encode(leader, fields, self.encoding)
+        if data is not None:
+            self.stream.write(data)
+        return problems
+
+    def write_fields(self, leader: str, fields: Fields) -> list[str]:
+        """Write one record given as a field list."""
+        data, problems = encode(leader, fields, self.encoding)
+        if data is not None:
+            self.stream.write(data)
+        return problems
+
+    def close(self) -> None:
+        """Flush the stream (the caller closes it)."""
+        self.stream.flush()
