@@ -1,0 +1,1 @@
+"""Report tables (EK records, editing, digitization, fund, collections, contracts) and their rendering."""

@@ -1,0 +1,127 @@
+"""Report periods: a year, a half-year, a quarter, the first N months, or any inclusive date range."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+KINDS = ("year", "half", "quarter", "months", "range")
+
+
+class PeriodError(ValueError):
+    """The period options do not make a period (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive period [start, end] and how librarians name it (a year, I полугодие, 9 месяцев...)."""
+
+    start: dt.date
+    end: dt.date
+    kind: str = "range"
+    year: int | None = None
+    number: int | None = None
+
+    @property
+    def end_exclusive(self) -> dt.date:
+        """The day after the period: "at the end of the period" means "at this date"."""
+        return self.end + dt.timedelta(days=1)
+
+    @property
+    def key(self) -> str:
+        """Key of the period in plan files: 2020, 2020-H1, 2020-Q3, 2020-M9 or 2020-03-01..2020-04-15."""
+        if self.kind == "year":
+            return str(self.year)
+        if self.kind == "half":
+            return f"{self.year}-H{self.number}"
+        if self.kind == "quarter":
+            return f"{self.year}-Q{self.number}"
+        if self.kind == "months":
+            return f"{self.year}-M{self.number}"
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+    def previous(self) -> Period:
+        """The same period one year earlier (what reports compare with: "выполнено 2019")."""
+        if self.kind == "range":
+            return Period(_minus_year(self.start), _minus_year(self.end), "range")
+        return make(self.kind, self.year - 1, self.number)
+
+    def to_dict(self) -> dict[str, str]:
+        """The period for JSON: ISO dates of the first and the last day."""
+        return {"from": self.start.isoformat(), "to": self.end.isoformat()}
+
+
+def _minus_year(d: dt.date) -> dt.date:
+    try:
+        return d.replace(year=d.year - 1)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year - 1, day=28)
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    nxt = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def make(kind: str, year: int, number: int | None = None) -> Period:
+    """A named period of ``year``: kind year, half (1-2), quarter (1-4) or months (first N, 1-12)."""
+    if kind == "year":
+        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), "year", year)
+    if kind == "half":
+        if number not in (1, 2):
+            raise PeriodError(f"half-year must be 1 or 2, not {number}")
+        first = 1 if number == 1 else 7
+        return Period(dt.date(year, first, 1), _month_end(year, first + 5), "half", year, number)
+    if kind == "quarter":
+        if number not in (1, 2, 3, 4):
+            raise PeriodError(f"quarter must be 1 to 4, not {number}")
+        first = 3 * (number - 1) + 1
+        return Period(dt.date(year, first, 1), _month_end(year, first + 2), "quarter", year, number)
+    if kind == "months":
+        if number is None or not 1 <= number <= 12:
+            raise PeriodError(f"months must be 1 to 12, not {number}")
+        if number == 12:
+            return make("year", year)
+        return Period(dt.date(year, 1, 1), _month_end(year, number), "months", year, number)
+    raise PeriodError(f"unknown period kind {kind!r}; one of {', '.join(KINDS)}")
+
+
+def parse_date(text: str) -> dt.date:
+    """A date written 2020-03-15 or 15.03.2020 (as in the reports)."""
+    text = text.strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise PeriodError(f"cannot read date {text!r}: write it as YYYY-MM-DD or DD.MM.YYYY")
+
+
+def from_options(
+    year: int | None = None, half: int | None = None, quarter: int | None = None,
+    months: int | None = None, date_from: str | None = None, date_to: str | None = None,
+    today: dt.date | None = None,
+) -> Period:
+    """The period the command-line options name; no options = the previous calendar year (annual report)."""
+    named = [n for n, v in (("--half", half), ("--quarter", quarter), ("--months", months)) if v is not None]
+    if len(named) > 1:
+        raise PeriodError(f"give only one of {', '.join(named)}")
+    if date_from or date_to:
+        if named or year is not None:
+            raise PeriodError("--from/--to cannot be combined with --year, --half, --quarter or --months")
+        if not (date_from and date_to):
+            raise PeriodError("give both --from and --to")
+        start, end = parse_date(date_from), parse_date(date_to)
+        if end < start:
+            raise PeriodError(f"--to {end.isoformat()} is before --from {start.isoformat()}")
+        return Period(start, end, "range")
+    today = today or dt.date.today()
+    if year is None:
+        year = today.year if named else today.year - 1
+    if half is not None:
+        return make("half", year, half)
+    if quarter is not None:
+        return make("quarter", year, quarter)
+    if months is not None:
+        return make("months", year, months)
+    return make("year", year)
