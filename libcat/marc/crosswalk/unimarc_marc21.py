@@ -157,7 +157,7 @@ class _Converter:
             if f008[38] == " " and f008[39] == " ":
                 f008[39] = "d"
             self.out.append(Field(tag="008", data="".join(f008)))
-        rec = Record(leader="".join(ldr), force_utf8=True)
+        rec = Record(leader="".join(ldr))
         order = {"001": 0, "003": 1, "005": 2, "008": 3}
         fields = sorted(self.out, key=lambda f: (order.get(f.tag, 9), f.tag))
         for f in fields:
@@ -427,7 +427,7 @@ class _Converter:
         author = embedded_value(emb, "700", "a") or embedded_value(emb, "710", "a") or ""
         initials = embedded_value(emb, "700", "b")
         if author and initials:
-            author = f"{author}, {initials}"
+            author = f"{author.rstrip(',')}, {initials.lstrip(', ')}"
         place = embedded_value(emb, "210", "a") or ""
         pub = embedded_value(emb, "210", "c") or ""
         year = embedded_value(emb, "210", "d") or ""

@@ -1,0 +1,73 @@
+"""Crosswalks between flavours (IRBIS, RUSMARC/UNIMARC, MARC 21) and to Dublin Core.
+
+``convert(record, target)`` picks the route from the record's flavour; every route returns the new
+record with its flavour set and the list of what could not be mapped.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from pymarc import Record
+
+from ..flavour import IRBIS, MARC21, UNIMARC, detect, set_flavour
+from .dc import dc_links, to_dc
+from .marc21_unimarc import to_unimarc
+from .unimarc_marc21 import to_marc21
+
+__all__ = ["TARGETS", "convert", "to_dc", "dc_links", "to_marc21", "to_unimarc"]
+
+#: What ``convert`` accepts as target ("unimarc" is a synonym of "rusmarc").
+TARGETS = ("keep", "marc21", "rusmarc", "irbis")
+_TARGET_FLAVOUR = {"marc21": MARC21, "rusmarc": UNIMARC, "unimarc": UNIMARC, "irbis": IRBIS}
+
+
+def _irbis_to_rusmarc(record: Record) -> tuple[Record, list[str]]:
+    from .irbis_rusmarc import irbis_to_rusmarc
+
+    rec, warnings = irbis_to_rusmarc(record, mfn=getattr(record, "mfn", None))
+    set_flavour(rec, UNIMARC)
+    return rec, list(warnings)
+
+
+def _rusmarc_to_irbis(record: Record) -> tuple[Record, list[str]]:
+    from .irbis_rusmarc import rusmarc_to_irbis
+
+    rec, warnings = rusmarc_to_irbis(record)
+    set_flavour(rec, IRBIS)
+    return rec, list(warnings)
+
+
+def _copy(record: Record, flavour: str) -> Record:
+    rec = copy.deepcopy(record)
+    return set_flavour(rec, flavour)
+
+
+def convert(record: Record, target: str) -> tuple[Record, list[str]]:
+    """Convert ``record`` to ``target`` (keep|marc21|rusmarc|irbis); returns (new record, warnings)."""
+    target = (target or "keep").lower()
+    source = detect(record)
+    if target == "keep":
+        return record, []
+    if target not in _TARGET_FLAVOUR:
+        raise ValueError(f"unknown target {target!r}; expected one of {', '.join(TARGETS)}")
+    goal = _TARGET_FLAVOUR[target]
+    if source == goal:
+        return _copy(record, goal), []
+    warnings: list[str] = []
+    rec = record
+    if source == IRBIS:
+        rec, w = _irbis_to_rusmarc(rec)
+        warnings += w
+        source = UNIMARC
+    elif source == MARC21:
+        rec, w = to_unimarc(rec)
+        warnings += w
+        source = UNIMARC
+    if goal == UNIMARC:
+        return rec, warnings
+    if goal == MARC21:
+        rec, w = to_marc21(rec)
+        return rec, warnings + w
+    rec, w = _rusmarc_to_irbis(rec)
+    return rec, warnings + w
