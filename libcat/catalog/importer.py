@@ -1,0 +1,950 @@
+"""Import records into the catalogue: read -> flavour -> classify -> validate -> match -> merge -> commit.
+
+Each run is one batch (`batches` row, committed first with status ``running``). Records are committed
+in chunks of ``chunk_size`` in one transaction each, so an interrupted import leaves a consistent
+catalogue: every record of a committed chunk is complete with its event, keys and copies. Re-running
+the same import is idempotent (matched records are "unchanged"), and the batch can be undone.
+
+The hot path (new records) uses bulk inserts with the same columns and events as ``records.create``;
+updates and deletions go through ``records.update`` / ``records.delete``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pymarc import Record
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from .. import i18n
+from ..kabis import classify, profiles
+from ..marc import keys as mkeys
+from ..marc.flavour import FLAVOURS, detect, set_flavour
+from ..marc.items import ReadItem
+from ..marc.marcjson import record_to_json
+from ..marc.summary import summarize
+from . import holdings
+from . import records as rec
+from .models import Batch, CatalogRecord, Copy, Quarantine, RecordEvent, RecordKey, Subcatalog, utcnow
+from .store import Catalog, CatalogError
+
+DUPLICATE_ACTIONS = ("skip", "update", "merge")
+CHUNK_SIZE = 1000
+#: Warnings kept in the report's problem list; beyond that they are counted (``warnings_omitted``).
+MAX_WARNINGS = 1000
+
+i18n.register({
+    "import.unreadable": {
+        "en": "unreadable record: {reason}",
+        "ru": "нечитаемая запись: {reason}",
+        "kk": "оқылмайтын жазба: {reason}",
+    },
+    "import.duplicate": {
+        "en": "duplicate of catalogue record {id} (same ISBN {isbn}); {action}",
+        "ru": "дублет записи каталога {id} (тот же ISBN {isbn}); {action}",
+        "kk": "каталогтағы {id} жазбасының дублеті (ISBN {isbn} бірдей); {action}",
+    },
+    "import.candidate": {
+        "en": "possible duplicate of catalogue record {id} (same title, author and year); added, check with `libcat dedupe`",
+        "ru": "возможный дублет записи каталога {id} (то же заглавие, автор и год); добавлена, проверьте `libcat dedupe`",
+        "kk": "каталогтағы {id} жазбасының ықтимал дублеті (тақырыбы, авторы, жылы бірдей); қосылды, `libcat dedupe` арқылы тексеріңіз",
+    },
+    "import.earlier": {"en": "(earlier in this input)", "ru": "(ранее в этих данных)", "kk": "(осы деректерде бұрын)"},
+    "import.action.skip": {"en": "skipped", "ru": "пропущена", "kk": "өткізілді"},
+    "import.action.update": {"en": "existing record replaced", "ru": "существующая запись заменена", "kk": "бар жазба ауыстырылды"},
+    "import.action.merge": {"en": "merged into the existing record", "ru": "объединена с существующей записью", "kk": "бар жазбамен біріктірілді"},
+    "import.no_subcat": {
+        "en": "sub-catalogue {code!r} of the profile rules does not exist in this catalogue; record left without one",
+        "ru": "подкаталога {code!r} из правил профиля нет в этом каталоге; запись оставлена без подкаталога",
+        "kk": "профиль ережелеріндегі {code!r} ішкі каталогы бұл каталогта жоқ; жазба ішкі каталогсыз қалды",
+    },
+    "import.repeated": {
+        "en": "identifier {cn!r} occurs again in this import; the first record with it was kept, this one skipped",
+        "ru": "идентификатор {cn!r} повторяется в этом импорте; оставлена первая запись с ним, эта пропущена",
+        "kk": "{cn!r} идентификаторы осы импортта қайталанады; алғашқы жазба қалдырылды, бұл өткізілді",
+    },
+    "import.summary": {
+        "en": "batch {batch}: read {read}, added {added}, updated {updated}, unchanged {unchanged}, "
+              "duplicates {duplicates}, deleted {deleted}, rejected {rejected}",
+        "ru": "пакет {batch}: прочитано {read}, добавлено {added}, обновлено {updated}, без изменений {unchanged}, "
+              "дублетов {duplicates}, удалено {deleted}, отклонено {rejected}",
+        "kk": "топтама {batch}: оқылды {read}, қосылды {added}, жаңартылды {updated}, өзгеріссіз {unchanged}, "
+              "дублеттер {duplicates}, жойылды {deleted}, қабылданбады {rejected}",
+    },
+    "import.dry_run": {
+        "en": "dry run: nothing was committed",
+        "ru": "пробный запуск: ничего не сохранено",
+        "kk": "сынақ іске қосу: ештеңе сақталмады",
+    },
+})
+
+
+@dataclass
+class ImportOptions:
+    """How to import: target sub-catalogue, source (branch / harvest source), duplicates policy..."""
+
+    into: str | None = None
+    source: str = ""
+    on_duplicate: str = "skip"
+    dry_run: bool = False
+    fmt: str | None = None
+    encoding: str | None = None
+    progress: bool = False
+    lang: str | None = None
+    chunk_size: int = CHUNK_SIZE
+    profile: str | None = None
+
+
+@dataclass
+class Problem:
+    """A rejected record, or a warning about one, with its place in the input."""
+
+    position: int | None
+    control_number: str | None
+    severity: str
+    code: str
+    message: str
+    file: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "position": self.position, "control_number": self.control_number, "severity": self.severity,
+            "code": self.code, "message": self.message, "file": self.file,
+        }
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts, the batch id, and every problem met."""
+
+    batch: int | None = None
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    deleted: int = 0
+    candidates: int = 0
+    duplicate_actions: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    warnings_omitted: int = 0
+    dry_run: bool = False
+    status: str = "done"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (keys fixed by docs/architecture.md, plus a few more)."""
+        return {
+            "batch": self.batch, "read": self.read, "added": self.added, "updated": self.updated,
+            "unchanged": self.unchanged, "duplicates": self.duplicates, "rejected": self.rejected,
+            "problems": [p.to_dict() for p in self.problems], "deleted": self.deleted,
+            "duplicate_candidates": self.candidates, "duplicate_actions": dict(self.duplicate_actions),
+            "files": list(self.files), "warnings_omitted": self.warnings_omitted, "dry_run": self.dry_run,
+            "status": self.status,
+        }
+
+    def counts(self) -> dict[str, int]:
+        """Just the counts (stored on the batch row)."""
+        d = self.to_dict()
+        keys = ("read", "added", "updated", "unchanged", "duplicates", "rejected", "deleted", "duplicate_candidates")
+        return {k: d[k] for k in keys}
+
+    def summary(self, lang: str | None = None) -> str:
+        """One line of counts in English, Russian or Kazakh."""
+        text = i18n.t("import.summary", lang, batch=self.batch if self.batch is not None else "-", **{
+            k: getattr(self, k) for k in ("read", "added", "updated", "unchanged", "duplicates", "deleted", "rejected")
+        })
+        return text + ("; " + i18n.t("import.dry_run", lang) if self.dry_run else "")
+
+    @property
+    def exit_code(self) -> int:
+        """1 when any record was rejected, else 0."""
+        return 1 if self.rejected else 0
+
+
+@dataclass
+class _Prepared:
+    item: ReadItem
+    file: str
+    record: Record
+    flavour: str
+    columns: dict[str, Any]
+    keys: list[tuple[str, str]]
+    copies: list[dict[str, Any]]
+    subcat: str | None
+    warnings: list[Problem]
+
+
+def _validator():
+    try:
+        from ..marc.validate import validate
+    except ImportError:
+        return None
+    return validate
+
+
+def columns_for(record: Record, flavour: str) -> tuple[dict[str, Any], Any]:
+    """Row columns extracted from a record, exactly as ``records.apply_record`` fills them."""
+    data = record_to_json(record)
+    s = summarize(record, flavour)
+    cols = {
+        "flavour": flavour, "data": data, "content_hash": rec.content_hash(data),
+        "control_number": s.control_number[:200] if s.control_number else None,
+        "title": s.title, "author": s.author[:500] if s.author else None, "year": s.year,
+        "isbns": " ".join(s.isbns)[:500] or None, "language": s.language, "entry_date": s.entry_date,
+    }
+    return cols, s
+
+
+def completeness(record: Record) -> int:
+    """How much a record says: its control fields plus its subfields (the survivor of a merge says most)."""
+    return sum(1 if f.is_control_field() else len(f.subfields) for f in record.fields)
+
+
+def write_keys(session: Session, pairs: list[tuple[int, list[tuple[str, str]]]]) -> None:
+    """Replace the match keys of the given records."""
+    ids = [rid for rid, _ in pairs]
+    if ids:
+        session.execute(sql_delete(RecordKey).where(RecordKey.record_id.in_(ids)))
+    rows = [{"record_id": rid, "kind": k, "value": v[:500]} for rid, ks in pairs for k, v in ks]
+    if rows:
+        session.execute(insert(RecordKey), rows)
+
+
+def keys_of_row(row: CatalogRecord) -> list[tuple[str, str]]:
+    """Match keys of a stored record (ISBN, title key, and the content hash without an identity)."""
+    record = rec.load(row)
+    identity = row.control_number or row.external_id
+    return mkeys.record_keys(record, row.flavour, None, None if identity else row.content_hash)
+
+
+def sync_copies(session: Session, record_id: int, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[int]:
+    """Bring the copies of a record from its old content's copies to its new content's copies.
+
+    Copies that came from elsewhere (moved by a merge) are left alone. Returns ids of inserted copies.
+    """
+    def ident(c: dict[str, Any]) -> tuple:
+        return (c.get("inventory_number"), c.get("barcode"), c.get("location"))
+
+    existing = {ident(_copy_dict(c)): c for c in session.scalars(select(Copy).where(Copy.record_id == record_id))}
+    new_by = {ident(c): c for c in new}
+    for c in old:
+        k = ident(c)
+        if k not in new_by and k in existing:
+            session.delete(existing.pop(k))
+    added = []
+    for k, c in new_by.items():
+        row = existing.get(k)
+        if row is None:
+            row = Copy(record_id=record_id, **c)
+            session.add(row)
+            session.flush()
+            added.append(row.id)
+        else:
+            for col, v in c.items():
+                if getattr(row, col) != v:
+                    setattr(row, col, v)
+    return added
+
+
+def _copy_dict(c: Copy) -> dict[str, Any]:
+    return {k: getattr(c, k) for k in ("inventory_number", "barcode", "location")}
+
+
+class _Run:
+    """One import batch in progress."""
+
+    def __init__(self, catalog: Catalog, options: ImportOptions, kind: str, label: str, files: list[str]):
+        if options.on_duplicate not in DUPLICATE_ACTIONS:
+            raise CatalogError(f"--on-duplicate must be one of {', '.join(DUPLICATE_ACTIONS)}, not {options.on_duplicate!r}")
+        self.cat = catalog
+        self.opt = options
+        self.kind = kind
+        self.report = ImportReport(files=files, dry_run=options.dry_run)
+        self.lang = options.lang
+        self.validate = _validator()
+        self.batch_id: int | None = None
+        self.event_source = options.source or label or None
+        with catalog.Session() as s:
+            self.subcats = dict(s.execute(select(Subcatalog.code, Subcatalog.id)).all())
+            self.has_quarantine = s.scalar(select(Quarantine.id).where(Quarantine.resolved_at.is_(None)).limit(1)) is not None
+            profile_name = options.profile or catalog.setting("profile") or profiles.DEFAULT_PROFILE
+        if options.into is not None and options.into not in self.subcats:
+            codes = ", ".join(self.subcats) or "(none: run libcat init)"
+            raise CatalogError(f"no sub-catalogue {options.into!r}; known: {codes}")
+        try:
+            self.classifier = classify.load(profile_name)
+        except profiles.ProfileError:
+            self.classifier = classify.load(profiles.DEFAULT_PROFILE)
+        self.warned_subcats: set[str] = set()
+        # Dry runs roll every chunk back, so what they "added" is remembered here instead.
+        self.seen_identity: dict[tuple[str, str], str] = {}
+        self.seen_keys: dict[tuple[str, str], int] = {}
+        self.updated_ids: set[int] = set()
+        self.warnings_kept = 0
+        if not options.dry_run:
+            self._open_batch(label, files)
+
+    def _open_batch(self, label: str, files: list[str]) -> None:
+        opts = {k: v for k, v in vars(self.opt).items() if k not in ("progress",)}
+        opts.update(host=socket.gethostname(), pid=os.getpid(), label=label)
+        with self.cat.session() as s:
+            b = Batch(kind=self.kind, source=self.opt.source or None, files=json.dumps(files, ensure_ascii=False),
+                      options=json.dumps(opts, ensure_ascii=False), status="running", started_at=utcnow())
+            s.add(b)
+            s.flush()
+            self.batch_id = b.id
+        self.report.batch = self.batch_id
+
+    # -- problems ---------------------------------------------------------------------------------
+    def problem(self, p: Problem) -> None:
+        """Keep a problem for the report (warnings beyond MAX_WARNINGS are only counted)."""
+        if p.severity != "error":
+            if self.warnings_kept >= MAX_WARNINGS:
+                self.report.warnings_omitted += 1
+                return
+            self.warnings_kept += 1
+        self.report.problems.append(p)
+
+    def _repeated(self, p: _Prepared, ident: tuple[str, str]) -> None:
+        """The same record (identity) occurs again in this run: the first occurrence wins."""
+        if ident[0] == "hash":
+            self.report.unchanged += 1
+            return
+        self.report.duplicates += 1
+        self.report.duplicate_actions["skip"] = self.report.duplicate_actions.get("skip", 0) + 1
+        self.problem(Problem(p.item.position, p.columns["control_number"], "warning", "repeated",
+                             i18n.t("import.repeated", self.lang, cn=ident[1]), p.file))
+
+    # -- preparation ------------------------------------------------------------------------------
+    def prepare(self, item: ReadItem, file: str, session: Session) -> _Prepared | None:
+        """Flavour, columns, keys, copies, sub-catalogue and validation of one readable item."""
+        record = item.record
+        flavour = item.flavour if item.flavour in FLAVOURS else detect(record)
+        if getattr(record, "flavour", None) != flavour:
+            set_flavour(record, flavour)
+        warnings: list[Problem] = []
+        cn_hint = item.control_number
+        if self.validate is not None:
+            errors = []
+            for f in self.validate(record, flavour, item.position):
+                msg = f.message(self.lang) if callable(getattr(f, "message", None)) else str(f)
+                where = f"{f.tag or ''}{'$' + f.subfield if getattr(f, 'subfield', None) else ''}"
+                text = f"{where}: {msg}" if where else msg
+                p = Problem(item.position, cn_hint, f.severity, f.code, text, file)
+                (errors if f.severity == "error" else warnings).append(p)
+            if errors:
+                cols, _ = columns_for(record, flavour)
+                self.reject(session, item, file, errors, cols.get("control_number") or cn_hint)
+                return None
+        cols, summary = columns_for(record, flavour)
+        cn = cols["control_number"]
+        for w in warnings:
+            w.control_number = w.control_number or cn
+        ext = item.external_id or (f"mfn:{item.mfn}" if item.mfn else None)
+        cols["external_id"] = ext[:300] if ext else None
+        ks = mkeys.record_keys(record, flavour, summary, None if (cn or ext) else cols["content_hash"])
+        code = self.opt.into or self.classifier.classify(record, flavour)
+        if code is not None and code not in self.subcats:
+            if code not in self.warned_subcats:
+                self.warned_subcats.add(code)
+                warnings.append(Problem(item.position, cn, "warning", "no-subcatalog",
+                                        i18n.t("import.no_subcat", self.lang, code=code), file))
+            code = None
+        return _Prepared(item, file, record, flavour, cols, ks, holdings.extract(record, flavour), code, warnings)
+
+    def reject(self, session: Session, item: ReadItem, file: str, problems: list[Problem], cn: str | None) -> None:
+        """Count the record as rejected and keep it, with its original bytes, in quarantine."""
+        self.report.rejected += 1
+        for p in problems:
+            p.control_number = p.control_number or cn
+            self.problem(p)
+        reasons = "\n".join(f"{p.code}: {p.message}" for p in problems)
+        if item.offset is not None and item.offset_unit != "byte":
+            reasons = f"{item.offset_unit} {item.offset}\n{reasons}"
+        session.execute(insert(Quarantine), [{
+            "batch_id": self.batch_id, "file": file or None, "position": item.position,
+            "byte_offset": item.offset if item.offset_unit == "byte" else None,
+            "format": self.opt.fmt or _format_of(file), "control_number": (cn or None) and cn[:200],
+            "raw": item.raw or b"", "reasons": reasons, "created_at": utcnow(),
+        }])
+
+    # -- one chunk ----------------------------------------------------------------------------------
+    def run_chunk(self, chunk: list[tuple[ReadItem, str]]) -> None:
+        """Process and commit (or, in a dry run, roll back) one chunk of items in one transaction."""
+        with self.cat.Session() as s:
+            try:
+                self._chunk(s, chunk)
+                if self.opt.dry_run:
+                    s.rollback()
+                else:
+                    s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
+    def _chunk(self, s: Session, chunk: list[tuple[ReadItem, str]]) -> None:
+        source = self.opt.source or ""
+        prepared: list[_Prepared] = []
+        deletions: list[tuple[ReadItem, str]] = []
+        for item, file in chunk:
+            self.report.read += 1
+            if item.deleted:
+                deletions.append((item, file))
+                continue
+            if not item.ok:
+                reason = item.error or "no record"
+                self.reject(s, item, file, [Problem(item.position, item.control_number, "error", "unreadable",
+                                                    i18n.t("import.unreadable", self.lang, reason=reason), file)],
+                            item.control_number)
+                continue
+            for w in item.warnings:
+                self.problem(Problem(item.position, item.control_number, "warning", "read", w, file))
+            p = self.prepare(item, file, s)
+            if p is not None:
+                for w in p.warnings:
+                    self.problem(w)
+                prepared.append(p)
+        if deletions:
+            self._deletions(s, source, deletions)
+        if not prepared:
+            return
+        existing = self._identities(s, source, prepared)
+        new: list[_Prepared] = []
+        pending: dict[tuple[str, str], _Prepared] = {}
+        changed: list[tuple[_Prepared, int]] = []
+        for p in prepared:
+            ident = _identity(p) or ("hash", p.columns["content_hash"])
+            hit = existing.get(ident)
+            this_run = hit is not None and (
+                (self.batch_id is not None and hit[3] == self.batch_id) or hit[0] in self.updated_ids
+            )
+            if ident in pending or ident in self.seen_identity or this_run:
+                self._repeated(p, ident)
+                continue
+            if hit is not None:
+                rid, h, flav, _ = hit
+                if h == p.columns["content_hash"] and flav == p.flavour:
+                    self.report.unchanged += 1
+                else:
+                    changed.append((p, rid))
+                    self.updated_ids.add(rid)
+                continue
+            new.append(p)
+            pending[ident] = p
+        if changed:
+            self._updates(s, changed)
+        if new:
+            new = self._duplicates(s, new)
+        if new:
+            self._insert(s, source, new)
+        if self.has_quarantine and not self.opt.dry_run:
+            cns = [p.columns["control_number"] for p in new + [c[0] for c in changed] if p.columns["control_number"]]
+            if cns:
+                s.execute(update(Quarantine).where(Quarantine.resolved_at.is_(None), Quarantine.control_number.in_(cns))
+                          .values(resolved_at=utcnow()))
+
+    def _identities(self, s: Session, source: str, prepared: list[_Prepared]) -> dict[tuple[str, str], tuple]:
+        """Live records of this source with the same external id, control number or (without both) content."""
+        by_ext = {p.columns["external_id"] for p in prepared if p.columns["external_id"]}
+        by_cn = {p.columns["control_number"] for p in prepared if not p.columns["external_id"] and p.columns["control_number"]}
+        by_hash = {p.columns["content_hash"] for p in prepared if _identity(p) is None}
+        out: dict[tuple[str, str], tuple] = {}
+        base = select(CatalogRecord.id, CatalogRecord.content_hash, CatalogRecord.flavour, CatalogRecord.batch_id)
+        live = (CatalogRecord.source == source, CatalogRecord.deleted_at.is_(None))
+        if by_ext:
+            for rid, h, flav, b, ext in s.execute(base.add_columns(CatalogRecord.external_id)
+                                                  .where(*live, CatalogRecord.external_id.in_(by_ext))
+                                                  .order_by(CatalogRecord.id)):
+                out.setdefault(("ext", ext), (rid, h, flav, b))
+        if by_cn:
+            for rid, h, flav, b, cn in s.execute(base.add_columns(CatalogRecord.control_number)
+                                                 .where(*live, CatalogRecord.control_number.in_(by_cn))
+                                                 .order_by(CatalogRecord.id)):
+                out.setdefault(("cn", cn), (rid, h, flav, b))
+        if by_hash:
+            q = (base.join(RecordKey, RecordKey.record_id == CatalogRecord.id)
+                 .where(*live, RecordKey.kind == mkeys.CONTENT, RecordKey.value.in_(by_hash)))
+            for rid, h, flav, b in s.execute(q):
+                out.setdefault(("hash", h), (rid, h, flav, b))
+        return out
+
+    def _deletions(self, s: Session, source: str, items: list[tuple[ReadItem, str]]) -> None:
+        """Tombstone the records that deleted items (MST deleted records, OAI deleted headers) name."""
+        for item, file in items:
+            row = None
+            ext = item.external_id or (f"mfn:{item.mfn}" if item.mfn else None)
+            live = (CatalogRecord.source == source, CatalogRecord.deleted_at.is_(None))
+            if ext:
+                row = s.scalar(select(CatalogRecord).where(*live, CatalogRecord.external_id == ext).order_by(CatalogRecord.id).limit(1))
+            cn = item.control_number
+            if row is None and not cn and item.record is not None:
+                cn = summarize(item.record).control_number
+            if row is None and cn:
+                row = s.scalar(select(CatalogRecord).where(*live, CatalogRecord.control_number == cn).order_by(CatalogRecord.id).limit(1))
+            if row is None:
+                self.report.unchanged += 1
+                continue
+            rec.delete(s, row, reason=f"deleted in source {source or file}".strip(), batch=self._batch_ref(),
+                       source=self.event_source)
+            s.execute(sql_delete(RecordKey).where(RecordKey.record_id == row.id))
+            self.report.deleted += 1
+
+    def _batch_ref(self) -> Batch | None:
+        if self.batch_id is None:
+            return None
+        b = Batch()
+        b.id = self.batch_id
+        return b
+
+    def _updates(self, s: Session, changed: list[tuple[_Prepared, int]]) -> None:
+        """Replace changed records through ``records.update`` (an `updated` event with the old state)."""
+        rows = {r.id: r for r in s.scalars(select(CatalogRecord).where(CatalogRecord.id.in_([rid for _, rid in changed])))}
+        key_pairs = []
+        for p, rid in changed:
+            row = rows[rid]
+            old = holdings.extract(rec.load(row), row.flavour)
+            rec.update(s, row, p.record, p.flavour, batch=self._batch_ref(), source=self.event_source,
+                       detail=_where(p))
+            if p.columns["external_id"] and not row.external_id:
+                row.external_id = p.columns["external_id"]
+            if self.opt.into is not None or row.subcat_id is None:
+                row.subcat_id = self.subcats.get(p.subcat) if p.subcat else row.subcat_id
+            key_pairs.append((rid, p.keys))
+            sync_copies(s, rid, old, p.copies)
+            self.report.updated += 1
+        s.flush()
+        write_keys(s, key_pairs)
+
+    def _duplicates(self, s: Session, new: list[_Prepared]) -> list[_Prepared]:
+        """Find duplicates (ISBN) and candidates (title/author/year) of new records; apply --on-duplicate."""
+        wanted: dict[str, set[str]] = {mkeys.ISBN: set(), mkeys.TITLE: set()}
+        for p in new:
+            for k, v in p.keys:
+                if k in wanted:
+                    wanted[k].add(v[:500])
+        found: dict[tuple[str, str], int] = {}
+        for kind, values in wanted.items():
+            if not values:
+                continue
+            q = (select(RecordKey.value, RecordKey.record_id)
+                 .join(CatalogRecord, CatalogRecord.id == RecordKey.record_id)
+                 .where(RecordKey.kind == kind, RecordKey.value.in_(values), CatalogRecord.deleted_at.is_(None))
+                 .order_by(RecordKey.record_id))
+            for value, rid in s.execute(q):
+                found.setdefault((kind, value), rid)
+        keep: list[_Prepared] = []
+        chunk_keys: dict[tuple[str, str], int] = {}
+        for idx, p in enumerate(new):
+            dup = None
+            for k, v in p.keys:
+                if k != mkeys.ISBN:
+                    continue
+                rid = found.get((k, v[:500])) or self.seen_keys.get((k, v[:500]))
+                if rid is not None:
+                    dup = (rid, v)
+                    break
+                if (k, v[:500]) in chunk_keys:
+                    dup = (-chunk_keys[(k, v[:500])] - 1, v)
+                    break
+            if dup is not None:
+                self._duplicate(s, p, dup, keep)
+                continue
+            for k, v in p.keys:
+                if k == mkeys.TITLE:
+                    rid = found.get((k, v[:500])) or self.seen_keys.get((k, v[:500]))
+                    if rid is None and (k, v[:500]) in chunk_keys:
+                        rid = i18n.t("import.earlier", self.lang)
+                    if rid is not None:
+                        self.report.candidates += 1
+                        self.problem(Problem(p.item.position, p.columns["control_number"], "warning",
+                                             "duplicate-candidate", i18n.t("import.candidate", self.lang, id=rid), p.file))
+                        break
+            for k, v in p.keys:
+                if k in wanted:
+                    chunk_keys.setdefault((k, v[:500]), len(keep))
+            keep.append(p)
+        return keep
+
+    def _duplicate(self, s: Session, p: _Prepared, dup: tuple[int, str], keep: list[_Prepared]) -> None:
+        """Apply --on-duplicate to a record whose ISBN is already in the catalogue (or earlier in this chunk)."""
+        rid, isbn = dup
+        action = self.opt.on_duplicate
+        self.report.duplicates += 1
+        self.report.duplicate_actions[action] = self.report.duplicate_actions.get(action, 0) + 1
+        label = rid if rid >= 0 else i18n.t("import.earlier", self.lang)
+        self.problem(Problem(p.item.position, p.columns["control_number"], "warning", "duplicate",
+                             i18n.t("import.duplicate", self.lang, id=label, isbn=isbn,
+                                    action=i18n.t(f"import.action.{action}", self.lang)), p.file))
+        if action == "skip":
+            return
+        if rid < 0:
+            # The record it duplicates is still pending in this chunk: merge or replace it there.
+            first = keep[-rid - 1]
+            if action == "update" or completeness(p.record) > completeness(first.record):
+                extra = [c for c in first.copies if c not in p.copies] if action == "merge" else []
+                p.copies = p.copies + extra
+                keep[-rid - 1] = p
+            else:
+                first.copies = first.copies + [c for c in p.copies if c not in first.copies]
+            return
+        row = s.get(CatalogRecord, rid)
+        before_copies = holdings.extract(rec.load(row), row.flavour)
+        if action == "update" or completeness(p.record) > completeness(rec.load(row)):
+            rec.update(s, row, p.record, p.flavour, batch=self._batch_ref(), source=self.event_source,
+                       detail=f"{_where(p)}: duplicate ({action})")
+            write_keys(s, [(rid, mkeys.record_keys(p.record, p.flavour, None, None if row.control_number else row.content_hash))])
+        if action == "update":
+            sync_copies(s, rid, before_copies, p.copies)
+            return
+        have = {(c.inventory_number, c.barcode) for c in s.scalars(select(Copy).where(Copy.record_id == rid))}
+        fresh = [c for c in p.copies if (c["inventory_number"], c["barcode"]) not in have]
+        if fresh:
+            ids = []
+            for c in fresh:
+                cp = Copy(record_id=rid, **c)
+                s.add(cp)
+                s.flush()
+                ids.append(cp.id)
+            rec.add_event(s, row, "updated", batch=self._batch_ref(), source=self.event_source,
+                          detail=json.dumps({"note": f"{_where(p)}: copies of a duplicate", "copies_added": ids}))
+
+    def _insert(self, s: Session, source: str, new: list[_Prepared]) -> None:
+        """Bulk-insert new records with their `created` events, match keys and copies."""
+        now = utcnow()
+        rows = []
+        for p in new:
+            c = dict(p.columns)
+            if c["entry_date"] is None:
+                c["entry_date"] = now.date()
+            c.update(source=source, subcat_id=self.subcats.get(p.subcat) if p.subcat else None, created_at=now,
+                     datestamp=now, batch_id=self.batch_id, own_publication=False)
+            rows.append(c)
+        ids = list(s.scalars(insert(CatalogRecord).returning(CatalogRecord.id, sort_by_parameter_order=True), rows))
+        s.execute(insert(RecordEvent), [
+            {"record_id": rid, "batch_id": self.batch_id, "kind": "created", "at": now, "source": self.event_source}
+            for rid in ids
+        ])
+        key_rows = [{"record_id": rid, "kind": k, "value": v[:500]} for rid, p in zip(ids, new) for k, v in p.keys]
+        if key_rows:
+            s.execute(insert(RecordKey), key_rows)
+        copy_rows = [dict(c, record_id=rid) for rid, p in zip(ids, new) for c in p.copies]
+        if copy_rows:
+            s.execute(insert(Copy), copy_rows)
+        self.report.added += len(ids)
+        if self.opt.dry_run:
+            for rid, p in zip(ids, new):
+                self.seen_identity[_identity(p) or ("hash", p.columns["content_hash"])] = p.columns["content_hash"]
+                for k, v in p.keys:
+                    self.seen_keys.setdefault((k, v[:500]), rid)
+
+    # -- the whole run --------------------------------------------------------------------------------
+    def feed(self, items: Iterable[tuple[ReadItem, str]]) -> None:
+        """Process all items in chunks."""
+        size = max(1, int(self.opt.chunk_size or CHUNK_SIZE))
+        chunk: list[tuple[ReadItem, str]] = []
+        for pair in self._progress(items):
+            chunk.append(pair)
+            if len(chunk) >= size:
+                self.run_chunk(chunk)
+                chunk = []
+        if chunk:
+            self.run_chunk(chunk)
+
+    def _progress(self, items: Iterable[tuple[ReadItem, str]]) -> Iterator[tuple[ReadItem, str]]:
+        if not self.opt.progress:
+            yield from items
+            return
+        from tqdm import tqdm
+
+        with tqdm(items, unit=" rec", desc="import", mininterval=0.5, leave=False) as bar:
+            yield from bar
+
+    def finish(self, status: str = "done") -> ImportReport:
+        """Mark the batch done (or failed) with its counts."""
+        self.report.status = status if not self.opt.dry_run else "dry-run"
+        if self.batch_id is not None:
+            with self.cat.session() as s:
+                s.execute(update(Batch).where(Batch.id == self.batch_id).values(
+                    status=status, finished_at=utcnow(), counts=json.dumps(self.report.counts())))
+        return self.report
+
+
+def _identity(p: _Prepared) -> tuple[str, str] | None:
+    if p.columns["external_id"]:
+        return ("ext", p.columns["external_id"])
+    if p.columns["control_number"]:
+        return ("cn", p.columns["control_number"])
+    return None
+
+
+def _where(p: _Prepared) -> str:
+    return p.item.where(Path(p.file).name if p.file else "")
+
+
+def _format_of(file: str) -> str | None:
+    ext = Path(file).suffix.lower().lstrip(".") if file else ""
+    return {"iso": "iso2709", "mrc": "iso2709", "xml": "marcxml", "txt": "irbis", "mrk": "mrk",
+            "json": "json", "mst": "mst"}.get(ext)
+
+
+def _run(catalog: Catalog, options: ImportOptions, kind: str, label: str, files: list[str],
+         items: Iterable[tuple[ReadItem, str]]) -> ImportReport:
+    run = _Run(catalog, options, kind, label, files)
+    try:
+        run.feed(items)
+    except BaseException:
+        if run.batch_id is not None:
+            run.finish("failed")
+        raise
+    return run.finish("done")
+
+
+def import_items(
+    catalog: Catalog, items: Iterable[ReadItem], options: ImportOptions, *, kind: str = "import", label: str = "",
+) -> ImportReport:
+    """Import records already read (by a harvester or a reader) as one batch."""
+    return _run(catalog, options, kind, label, [label] if label else [], ((it, label) for it in items))
+
+
+def _read_files(paths: list[str], options: ImportOptions) -> Iterator[tuple[ReadItem, str]]:
+    from ..marc import io as marc_io
+
+    for path in paths:
+        try:
+            for item in marc_io.read(path, options.fmt, options.encoding):
+                yield item, path
+        except CatalogError:
+            raise
+        except (OSError, ValueError, LookupError) as exc:
+            raise CatalogError(f"{path}: {exc}") from None
+
+
+def import_files(catalog: Catalog, paths: Iterable[str | os.PathLike], options: ImportOptions) -> ImportReport:
+    """Import one or more files as one batch; rejected records go to quarantine, the rest go in."""
+    files = [str(p) for p in paths]
+    for f in files:
+        if not Path(f).is_file():
+            raise CatalogError(f"{f}: no such file")
+    label = ", ".join(Path(f).name for f in files)
+    return _run(catalog, options, "import", label, files, _read_files(files, options))
+
+
+def parse_since(text: str) -> dt.datetime:
+    """A date or date-time given on the command line (YYYY-MM-DD or ISO date-time)."""
+    try:
+        return dt.datetime.fromisoformat(text.strip().replace("Z", ""))
+    except ValueError:
+        raise CatalogError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+# -- batches, undo, quarantine ---------------------------------------------------------------------
+
+def _alive(options: str | None) -> bool | None:
+    """Whether the process that runs a batch is still alive (None when it ran on another host)."""
+    try:
+        data = json.loads(options or "{}")
+    except ValueError:
+        return None
+    if data.get("host") != socket.gethostname() or not data.get("pid"):
+        return None
+    try:
+        os.kill(int(data["pid"]), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def list_batches(catalog: Catalog, limit: int | None = None) -> list[dict[str, Any]]:
+    """Batches, newest first: id, kind, status (a dead `running` batch shows as `interrupted`), files, counts."""
+    with catalog.Session() as s:
+        q = select(Batch).order_by(Batch.id.desc())
+        if limit:
+            q = q.limit(limit)
+        out = []
+        for b in s.scalars(q):
+            status = b.status
+            if status == "running" and _alive(b.options) is False:
+                status = "interrupted"
+            out.append({
+                "batch": b.id, "kind": b.kind, "source": b.source, "status": status,
+                "started_at": b.started_at.isoformat(sep=" ") if b.started_at else None,
+                "finished_at": b.finished_at.isoformat(sep=" ") if b.finished_at else None,
+                "undone_at": b.undone_at.isoformat(sep=" ") if b.undone_at else None,
+                "files": json.loads(b.files) if b.files else [], "counts": json.loads(b.counts) if b.counts else {},
+            })
+        return out
+
+
+def _restore(row: CatalogRecord, before: str) -> None:
+    data = json.loads(before)
+    for col in rec.SNAPSHOT_COLUMNS:
+        if col not in data or col == "datestamp":
+            continue
+        v = data[col]
+        if v is not None and col == "entry_date":
+            v = dt.date.fromisoformat(v)
+        elif v is not None and col == "deleted_at":
+            v = dt.datetime.fromisoformat(v)
+        setattr(row, col, v)
+    row.datestamp = utcnow()
+
+
+def _detail(ev: RecordEvent) -> dict[str, Any]:
+    if ev.detail and ev.detail.startswith("{"):
+        try:
+            return json.loads(ev.detail)
+        except ValueError:
+            return {}
+    return {}
+
+
+def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False) -> dict[str, int]:
+    """Revert one batch in one transaction: its added records become tombstones with an `undone` event,
+    updated, deleted and merged records get their previous version back, moved copies go home.
+
+    Refuses (unless ``force``) when a later batch or a digitized object touches the same records.
+    """
+    from .models import DigitalObject
+
+    counts = {"removed": 0, "restored": 0}
+    with catalog.session() as s:
+        batch = s.get(Batch, batch_id)
+        if batch is None:
+            raise CatalogError(f"no batch {batch_id} (see `libcat batches`)")
+        if batch.status == "undone":
+            raise CatalogError(f"batch {batch_id} was already undone at {batch.undone_at:%Y-%m-%d %H:%M}")
+        if batch.kind == "undo":
+            raise CatalogError(f"batch {batch_id} is itself an undo; import the records again instead")
+        if batch.status == "running" and _alive(batch.options):
+            raise CatalogError(f"batch {batch_id} is still running (process {json.loads(batch.options).get('pid')})")
+        events = list(s.scalars(select(RecordEvent).where(RecordEvent.batch_id == batch_id).order_by(RecordEvent.id.desc())))
+        last = {}
+        for ev in events:
+            last.setdefault(ev.record_id, ev.id)
+        ids = list(last)
+        created_ids = [ev.record_id for ev in events if ev.kind == "created"]
+        created_set = set(created_ids)
+        if not force:
+            conflicts: list[int] = []
+            for i in range(0, len(ids), 1000):
+                part = ids[i:i + 1000]
+                for rid, eid in s.execute(
+                    select(RecordEvent.record_id, RecordEvent.id).where(
+                        RecordEvent.record_id.in_(part), RecordEvent.batch_id.is_distinct_from(batch_id),
+                        RecordEvent.id > min(last[r] for r in part))
+                ):
+                    if eid > last[rid]:
+                        conflicts.append(rid)
+                conflicts += list(s.scalars(select(DigitalObject.record_id).where(
+                    DigitalObject.record_id.in_([r for r in part if r in created_set]),
+                    DigitalObject.deleted_at.is_(None))))
+            if conflicts:
+                listed = ", ".join(str(r) for r in sorted(set(conflicts))[:10])
+                raise CatalogError(
+                    f"records of batch {batch_id} were changed later or have digitized objects (ids {listed}); "
+                    "undo the later batches first, or use --force"
+                )
+        now = utcnow()
+        undo = Batch(kind="undo", source=str(batch_id), status="done", started_at=now, finished_at=now,
+                     files=batch.files, options=json.dumps({"undo_of": batch_id}))
+        s.add(undo)
+        s.flush()
+        for i in range(0, len(created_ids), 1000):
+            part = created_ids[i:i + 1000]
+            s.execute(update(CatalogRecord).where(CatalogRecord.id.in_(part), CatalogRecord.deleted_at.is_(None))
+                      .values(deleted_at=now, datestamp=now, deleted_reason=f"undone: batch {batch_id}"))
+            s.execute(sql_delete(RecordKey).where(RecordKey.record_id.in_(part)))
+            s.execute(sql_delete(Copy).where(Copy.record_id.in_(part)))
+            s.execute(insert(RecordEvent), [
+                {"record_id": rid, "batch_id": undo.id, "kind": "undone", "at": now, "source": f"batch {batch_id}",
+                 "detail": f"undo of batch {batch_id}: added by it"} for rid in part
+            ])
+            counts["removed"] += len(part)
+        key_pairs = []
+        for ev in events:
+            if ev.kind == "created" or ev.record_id in created_set or ev.kind == "undone":
+                continue
+            row = s.get(CatalogRecord, ev.record_id)
+            detail = _detail(ev)
+            current = rec.snapshot(row)
+            if ev.before:
+                old_copies = holdings.extract(rec.load(row), row.flavour)
+                _restore(row, ev.before)
+                if row.deleted_at is None:
+                    sync_copies(s, row.id, old_copies, holdings.extract(rec.load(row), row.flavour))
+            for cid in detail.get("copies_added", []):
+                s.execute(sql_delete(Copy).where(Copy.id == cid))
+            moved_to = detail.get("moved_to")
+            if detail.get("copies"):
+                s.execute(update(Copy).where(Copy.id.in_(detail["copies"]), Copy.record_id == moved_to)
+                          .values(record_id=row.id))
+            if detail.get("digital_objects"):
+                from .models import DigitalFile
+
+                s.execute(update(DigitalObject).where(DigitalObject.id.in_(detail["digital_objects"]))
+                          .values(record_id=row.id))
+                s.execute(update(DigitalFile).where(DigitalFile.object_id.in_(detail["digital_objects"]))
+                          .values(record_id=row.id))
+            rec.add_event(s, row, "undone", batch=undo, source=f"batch {batch_id}",
+                          detail=f"undo of batch {batch_id}: {ev.kind} restored", before=current)
+            if row.deleted_at is None:
+                key_pairs.append((row.id, keys_of_row(row)))
+            else:
+                s.execute(sql_delete(RecordKey).where(RecordKey.record_id == row.id))
+            counts["restored"] += 1
+        s.flush()
+        write_keys(s, key_pairs)
+        s.execute(update(Quarantine).where(Quarantine.batch_id == batch_id, Quarantine.resolved_at.is_(None))
+                  .values(resolved_at=now))
+        batch.status = "undone"
+        batch.undone_at = now
+        undo.counts = json.dumps(counts)
+    return counts
+
+
+def quarantine_rows(catalog: Catalog, *, batch: int | None = None, include_resolved: bool = False) -> list[Quarantine]:
+    """Quarantined records (unresolved ones unless asked), oldest first."""
+    with catalog.Session() as s:
+        q = select(Quarantine).order_by(Quarantine.id)
+        if batch is not None:
+            q = q.where(Quarantine.batch_id == batch)
+        if not include_resolved:
+            q = q.where(Quarantine.resolved_at.is_(None))
+        return list(s.scalars(q))
+
+
+def export_quarantine(catalog: Catalog, out, *, batch: int | None = None, fmt: str | None = None) -> int:
+    """Write the original bytes of quarantined records to a binary stream, to fix and re-import."""
+    rows = [r for r in quarantine_rows(catalog, batch=batch) if fmt is None or r.format == fmt]
+    formats = {r.format for r in rows}
+    if len(formats) > 1:
+        raise CatalogError(
+            f"quarantine holds records of several formats ({', '.join(sorted(str(f) for f in formats))}); "
+            "export one at a time with --format"
+        )
+    for r in rows:
+        raw = r.raw or b""
+        out.write(raw)
+        if r.format in ("irbis", "mrk", None) and raw:
+            text_end = raw.rstrip(b"\r\n")
+            if r.format == "irbis" and not text_end.endswith(b"*****"):
+                out.write(b"" if raw.endswith(b"\n") else b"\n")
+                out.write(b"*****\n")
+            elif not raw.endswith(b"\n"):
+                out.write(b"\n")
+            if r.format == "mrk":
+                out.write(b"\n")
+    return len(rows)

@@ -1,0 +1,96 @@
+"""Match keys for finding duplicate records: ISBN-13 and a folded title + first author + year.
+
+Folding makes keys agree across the ways the same book is typed in Kazakh and Russian catalogues:
+case, punctuation, ё/е, й/и, Kazakh letters typed with their Russian base letters (ә/а, ғ/г, қ/к,
+ң/н, ө/о, ұ/у, ү/у, һ/х, і/и), and Latin look-alike letters mixed into Cyrillic words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from pymarc import Record
+
+from .flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, detect
+from .summary import Summary, summarize
+
+ISBN = "isbn"
+TITLE = "tay"
+CONTENT = "hash"
+#: Key kinds that mean "duplicate" (ISBN) and "duplicate candidate" (title/author/year).
+DUPLICATE_KINDS = (ISBN, TITLE)
+
+#: Latin (and other) letters that look like Cyrillic ones, folded when they sit inside a Cyrillic word.
+_LOOKALIKE = str.maketrans({
+    "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р", "T": "Т",
+    "X": "Х", "Y": "У", "a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х", "y": "у", "k": "к",
+    "i": "і", "I": "І", "h": "һ", "ə": "ә", "Ə": "Ә", "ɵ": "ө", "Ɵ": "Ө",
+})
+#: Letters folded to one base letter after lower-casing (Kazakh to Russian base letters, ё/е, й/и).
+_BASE = str.maketrans({
+    "ё": "е", "й": "и", "ә": "а", "ə": "а", "ғ": "г", "қ": "к", "ҝ": "к", "ң": "н", "ӊ": "н", "ө": "о",
+    "ɵ": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и", "ї": "и", "ѐ": "е", "ў": "у",
+})
+_WORD = re.compile(r"\w+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LEADING_ARTICLE = re.compile(r"^\[?(the|a|an|der|die|das|le|la|les|l')\s+", re.I)
+
+
+def _fold_word(word: str) -> str:
+    if _CYRILLIC.search(word):
+        word = word.translate(_LOOKALIKE)
+    return word
+
+
+def fold(text: str | None) -> str:
+    """Normalise text for matching: look-alikes, case, diacritics, ё/е, Kazakh letters, punctuation."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text)
+    text = _WORD.sub(lambda m: _fold_word(m.group(0)), text)
+    text = text.lower().translate(_BASE)
+    decomposed = unicodedata.normalize("NFD", text)
+    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(w for w in _WORD.findall(text.translate(_BASE).replace("_", " ")))
+
+
+def title_proper(record: Record, flavour: str) -> str | None:
+    """The title proper alone (245$a / 200$a), without other title information."""
+    tag = "245" if flavour == MARC21 else "200"
+    for f in record.get_fields(tag):
+        if f.is_control_field():
+            continue
+        value = f.get("a") or (f.get(IRBIS_VALUE_CODE) if flavour == IRBIS else None)
+        if value and value.strip():
+            return value
+    return None
+
+
+def _surname(author: str | None) -> str:
+    words = fold(author).split()
+    return words[0] if words else ""
+
+
+def title_key(title: str | None, author: str | None, year: int | None) -> str | None:
+    """``title|surname|year`` folded; None without a title or a year (too weak to match on)."""
+    t = fold(_LEADING_ARTICLE.sub("", title or ""))
+    if not t or not year:
+        return None
+    return f"{t[:300]}|{_surname(author)[:100]}|{year}"
+
+
+def record_keys(
+    record: Record, flavour: str | None = None, summary: Summary | None = None,
+    content_hash: str | None = None,
+) -> list[tuple[str, str]]:
+    """All match keys of a record as (kind, value): its ISBN-13s, its title key, its content hash."""
+    flavour = flavour or detect(record)
+    s = summary or summarize(record, flavour)
+    out: list[tuple[str, str]] = [(ISBN, i) for i in s.isbns]
+    tk = title_key(title_proper(record, flavour) or s.title, s.author, s.year)
+    if tk:
+        out.append((TITLE, tk))
+    if content_hash:
+        out.append((CONTENT, content_hash))
+    return out
