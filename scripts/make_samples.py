@@ -137,6 +137,13 @@ ARTICLES = [
 
 OPERATORS = ("Сопина Ж.", "Кабызова Н.", "Мұстафина А.Б.")
 
+#: Subject keywords (610) for some books, keyed by shelf code.
+KEYWORDS = {
+    "84(5Каз)-4/К 23-000101": ["ҚАЗАҚ ПОЭЗИЯСЫ", "БАЛҚАШ ӨҢІРІНІҢ АҚЫНДАРЫ"],
+    "63.3(5Каз)/Т 50-000109": ["ШЕЖІРЕ", "ҚАҺАРМАНДАР", "ТОБЫҚТЫ РУЫ"],
+    "34.3/Ш 83-000108": ["МЕТАЛЛУРГИЯ", "НАСТАВНИЧЕСТВО"],
+}
+
 
 def _book(i: int, b: tuple, shelf: str | None = None, isbn: str | None = None, entered: str | None = None,
           copies: list | None = None) -> list[str]:
@@ -155,6 +162,7 @@ def _book(i: int, b: tuple, shelf: str | None = None, isbn: str | None = None, e
         lines.append(f"#702: ^4{relator}^A{surname}^B{initials}")
     lines += [f"#200: {title_field}", f"#210: {imprint}", f"#215: ^A{pages}^1{unit}", f"#621: {bbk}",
               f"#908: {mark}", f"#903: {shelf}"]
+    lines += [f"#610: {word}" for word in KEYWORDS.get(code, [])]
     if lore:
         lines.append(f"#629: {LOCAL_LORE}")
     lines.append(f"#907: ^CПК^A{entered}^B{OPERATORS[i % len(OPERATORS)]}")
