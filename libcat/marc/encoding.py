@@ -11,6 +11,7 @@ import contextlib
 import io
 import unicodedata
 
+from pymarc import marc8_mapping
 from pymarc.marc8 import MARC8ToUnicode
 
 UTF8 = "utf-8"
@@ -42,6 +43,20 @@ _COMMON = "оеаинтсрвлкмдпуяыьгзбчйхжшюцщэфъё"
 _WEIGHT = {c: 3.0 - 2.0 * i / len(_COMMON) for i, c in enumerate(_COMMON)}
 _KAZAKH = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
 _RARE = set("ЂЃѓЉЊЌЋЏђљњќћџЎўЈҐЄЇЅѕјґєї")
+
+
+def _supplement_marc8() -> None:
+    """Fill gaps in pymarc's MARC-8 tables: space in every set, and the 7-bit (G0) positions of sets
+    pymarc only lists in their 8-bit (G1) range, such as Extended Cyrillic (``ESC ( Q``: љ, њ, ј)."""
+    for table in marc8_mapping.CODESETS.values():
+        table.setdefault(0x20, (0x20, False))
+        if table and min(k for k in table if k != 0x20) >= 0xA0:
+            for k, v in list(table.items()):
+                if k >= 0xA0:
+                    table.setdefault(k - 0x80, v)
+
+
+_supplement_marc8()
 
 
 class EncodingError(ValueError):

@@ -101,7 +101,8 @@ def _opened(source: str | Path | BinaryIO):
     yield source, getattr(source, "name", "") if isinstance(getattr(source, "name", ""), str) else ""
 
 
-def _peek(stream: BinaryIO) -> tuple[bytes, BinaryIO]:
+def peek(stream: BinaryIO) -> tuple[bytes, BinaryIO]:
+    """The first bytes of ``stream`` and a stream that still yields them (for format detection on pipes)."""
     head = stream.read(_HEAD)
     return head, io.BufferedReader(_Prefixed(head, stream), buffer_size=1 << 20)
 
@@ -130,7 +131,7 @@ def read(source: str | Path | BinaryIO, fmt: str | None = None, encoding: str | 
         yield from _read_mst(source)
         return
     with _opened(source) as (stream, name):
-        head, stream = _peek(stream)
+        head, stream = peek(stream)
         if not head.strip():
             return
         fmt = fmt or detect_format(head, name)

@@ -17,6 +17,7 @@ from typing import BinaryIO, NamedTuple
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
 from . import encoding as enc
+from .flavour import IRBIS_VALUE_CODE as VALUE_CODE
 
 RT = 0x1D
 FT = 0x1E
@@ -249,8 +250,11 @@ def _data_field(tag: str, head: str, subs: list, warnings: list[str]) -> tuple:
     if len(head) < 2:
         warnings.append(f"{tag}: indicators missing, set blank")
         return (tag, head.ljust(2), subs)
-    warnings.append(f"{tag}: {head[2:]!r} before the first subfield dropped")
-    return (tag, head[:2], subs)
+    if not subs:
+        warnings.append(f"{tag}: no indicators and no subfield delimiter; text kept in subfield ${VALUE_CODE}")
+        return (tag, "  ", [(VALUE_CODE, head)])
+    warnings.append(f"{tag}: {head[2:]!r} before the first subfield kept in subfield ${VALUE_CODE}")
+    return (tag, head[:2], [(VALUE_CODE, head[2:])] + subs)
 
 
 def parse(chunk: bytes, encoding: str | None = None) -> Parsed:
