@@ -166,7 +166,8 @@ def default_type(record: Record, flavour: str) -> str:
     text = " ".join(v for _, sfs in sources for v in sfs.values())
     if NEWSPAPER_WORDS.search(text):
         return "newspaper-article"
-    issue = " ".join(sfs.get("h", "") or sfs.get("g", "") for tag, sfs in sources if tag in ("463", "773"))
+    issue_code = "g" if flavour == MARC21 else "h"
+    issue = " ".join(sfs.get(issue_code, "") for tag, sfs in sources if tag in ("463", "773"))
     if DAY_MONTH.search(issue):
         return "newspaper-article"
     isbn = " ".join(sfs.get("z", "") + " " + sfs.get("i", "") for _, sfs in sources)
