@@ -8,9 +8,10 @@ SQLAlchemy Core against the models, the same on SQLite and PostgreSQL. Dates are
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, distinct, exists, extract, func, literal, or_, select
+from sqlalchemy import and_, case, distinct, exists, extract, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -32,9 +33,6 @@ Conn = Connection | Session
 DIGITAL_TYPES = ("newspaper-article", "journal-article", "book-chapter", "book")
 #: Language code of Kazakh in records (MARC / ISO 639-2).
 KAZAKH = "kaz"
-#: Sub-catalogue codes that make a record rare / local lore unless its fund_* column says otherwise.
-RARE_SUBCATS = ("rare",)
-LOCAL_LORE_SUBCATS = ("local-lore",)
 
 R = CatalogRecord.__table__
 S = Subcatalog.__table__
@@ -230,58 +228,40 @@ def digitization_by_year(conn: Conn, last_year: int) -> dict[int, tuple[int, int
     return {int(year): (int(n), int(p)) for year, n, p in conn.execute(q)}
 
 
-@dataclass
-class FundCount:
-    """The book fund and its digitization: copies (None without holdings data) and digitized titles."""
-
-    total: int | None = None
-    digitized: int = 0
-    rare: int | None = None
-    rare_digitized: int = 0
-    local_lore: int | None = None
-    local_lore_digitized: int = 0
-    kazakhstan: int | None = None
-    kazakhstan_digitized: int = 0
+def has_copies(conn: Conn) -> bool:
+    """True when the catalogue keeps holdings (copies): then fund totals are counted from them."""
+    return bool(conn.execute(select(exists().where(C.c.id.is_not(None)))).scalar_one())
 
 
-def _category(override, codes: tuple[str, ...]):
-    """A fund category: the record's own column when set, else its sub-catalogue code."""
-    return func.coalesce(override, S.c.code.in_(codes))
+def fund_records(session: Session, end: dt.date) -> Iterator[tuple[CatalogRecord, str | None, int, bool]]:
+    """Records in the EK at ``end`` that are in the book fund or digitized as whole books.
 
-
-def fund(conn: Conn, end: dt.date) -> FundCount:
-    """The book fund at ``end``: copies not written off (when the catalogue has copies), digitized book titles.
-
-    Categories: rare (sub-catalogue `rare` or records.fund_rare), local lore (`local-lore` or
-    fund_local_lore), Kazakhstan content (fund_kazakhstan).
+    Yields (record, sub-catalogue code, copies held at ``end``, digitized as a book before ``end``);
+    a copy is held when received before ``end`` (or undated) and not written off before it.
     """
-    rare = _category(R.c.fund_rare, RARE_SUBCATS)
-    lore = _category(R.c.fund_local_lore, LOCAL_LORE_SUBCATS)
-    kz = func.coalesce(R.c.fund_kazakhstan, literal(False))
-    out = FundCount()
-    has_copies = conn.execute(select(exists().where(C.c.id.is_not(None)))).scalar_one()
-    if has_copies:
-        copy_live = and_(
+    held = (
+        select(func.count())
+        .where(
+            C.c.record_id == R.c.id,
             or_(C.c.receipt_date.is_(None), C.c.receipt_date < end),
             or_(C.c.written_off_at.is_(None), C.c.written_off_at >= end),
-            or_(R.c.deleted_at.is_(None), R.c.deleted_at >= _at(end)),
         )
-        total, n_rare, n_lore, n_kz = conn.execute(
-            select(func.count(), _n(rare), _n(lore), _n(kz))
-            .select_from(C.join(R, R.c.id == C.c.record_id).outerjoin(S, S.c.id == R.c.subcat_id))
-            .where(copy_live)
-        ).one()
-        out.total, out.rare, out.local_lore, out.kazakhstan = int(total), int(n_rare), int(n_lore), int(n_kz)
-    books = (
-        select(D.c.record_id).where(D.c.type == "book", _live_object_at(end)).distinct().subquery()
+        .correlate(R)
+        .scalar_subquery()
     )
-    n, n_rare, n_lore, n_kz = conn.execute(
-        select(func.count(), _n(rare), _n(lore), _n(kz))
-        .select_from(books.join(R, R.c.id == books.c.record_id).outerjoin(S, S.c.id == R.c.subcat_id))
-    ).one()
-    out.digitized, out.rare_digitized = int(n), int(n_rare)
-    out.local_lore_digitized, out.kazakhstan_digitized = int(n_lore), int(n_kz)
-    return out
+    digitized = exists().where(D.c.record_id == R.c.id, D.c.type == "book", _live_object_at(end)).correlate(R)
+    copies = select(C.c.record_id).distinct()
+    q = (
+        select(CatalogRecord, S.c.code, held, digitized)
+        .outerjoin(S, S.c.id == R.c.subcat_id)
+        .where(or_(R.c.deleted_at.is_(None), R.c.deleted_at >= _at(end)))
+        .where(or_(R.c.id.in_(copies), R.c.id.in_(select(D.c.record_id).where(D.c.type == "book"))))
+        .order_by(R.c.id)
+        .execution_options(yield_per=2000)
+    )
+    for row, code, n, dig in session.execute(q):
+        if n or dig:
+            yield row, code, int(n), bool(dig)
 
 
 @dataclass

@@ -201,22 +201,31 @@ def fund_digitization(
 ) -> Table:
     """Table `fund-digitization`: book fund, rare, local lore, Kazakhstan content: total and digitized.
 
-    Totals are copies in the catalogue; a ``fund`` file (keys total, rare, local_lore, kazakhstan)
-    gives them for a library without holdings data, and wins when both are present.
+    Categories follow ``libcat.digitize.funds.derive`` (sub-catalogue, fields, hand-set columns).
+    Totals are copies held at the period end when the catalogue has holdings; a ``fund`` file (keys
+    total, rare, local_lore, kazakhstan) gives them for a library without, and wins when both exist.
+    "Digitized" counts titles with a whole-book digital object.
     """
-    f = counts.fund(conn, period.end_exclusive)
+    from ..digitize import funds
+
+    copies = counts.has_copies(conn)
+    held = dict.fromkeys(FUND_KEYS, 0)
+    done = dict.fromkeys(FUND_KEYS, 0)
+    for row, code, n, digitized in counts.fund_records(conn, period.end_exclusive):
+        cats = funds.derive(row, subcat_code=code)
+        for key, inside in (("total", True), ("rare", cats.rare), ("local_lore", cats.local_lore),
+                            ("kazakhstan", cats.kazakhstan)):
+            if inside:
+                held[key] += n
+                done[key] += int(digitized)
     given = {k: _int_or_none((fund or {}).get(k), f"fund {k}") for k in FUND_KEYS}
-    pairs = (
-        ("book-fund", "total", f.total, f.digitized),
-        ("rare", "rare", f.rare, f.rare_digitized),
-        ("local-lore", "local_lore", f.local_lore, f.local_lore_digitized),
-        ("kazakhstan", "kazakhstan", f.kazakhstan, f.kazakhstan_digitized),
-    )
+    codes = (("book-fund", "total"), ("rare", "rare"), ("local-lore", "local_lore"), ("kazakhstan", "kazakhstan"))
     rows = [
         Row(code, labels.row("fund-digitization", code, lang), {
-            "total": given[key] if given[key] is not None else counted, "digitized": digitized,
+            "total": given[key] if given[key] is not None else (held[key] if copies else None),
+            "digitized": done[key],
         })
-        for code, key, counted, digitized in pairs
+        for code, key in codes
     ]
     return Table(
         "fund-digitization", labels.title("fund-digitization", period, lang), period, lang,
