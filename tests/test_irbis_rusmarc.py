@@ -226,3 +226,17 @@ def test_detect_built_records() -> None:
     bare = Record()
     bare.add_field(pymarc.Field(tag="245", indicators=["1", "0"], subfields=[pymarc.Subfield("a", "T")]))
     assert detect(bare) == MARC21
+
+
+def test_indicators_survive_irbis_text_as_pseudo_subfields() -> None:
+    reader = pymarc.MARCReader(open(SAMPLES / "rusmarc-sample.iso", "rb"), to_unicode=True, force_utf8=False,
+                               file_encoding="cp1251")
+    original = next(iter(reader))
+    buf = io.BytesIO()
+    assert IrbisWriter(buf).write(original) == []
+    assert "#700: ^0 ^!1^AТынышбаев^BК.\n" in buf.getvalue().decode()
+    reread = next(iter_irbis(io.BytesIO(buf.getvalue()))).record
+    out, _ = irbis_to_rusmarc(reread)
+    for tag in ("101", "200", "700", "801"):
+        assert tuple(out[tag].indicators) == tuple(original[tag].indicators), tag
+        assert subs(out[tag]) == subs(original[tag]), tag

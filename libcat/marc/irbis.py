@@ -238,7 +238,11 @@ def iter_irbis(stream: BinaryIO, encoding: str | None = None) -> Iterator[ReadIt
 
 
 class IrbisWriter:
-    """Write records as IRBIS plain text, one ``#TAG: data`` line per field, ``*****`` after each."""
+    """Write records as IRBIS plain text, one ``#TAG: data`` line per field, ``*****`` after each.
+
+    Non-blank indicators are written as the ``^0``/``^!`` pseudo-subfields IRBIS's own import
+    uses, so that IRBIS -> RUSMARC turns them back into indicators.
+    """
 
     def __init__(self, stream: BinaryIO, encoding: str = "utf-8") -> None:
         self.stream = stream
@@ -252,11 +256,10 @@ class IrbisWriter:
             if not f.tag.isdigit():
                 problems.append(f"field {f.tag}: tag is not numeric, field not written")
                 continue
-            if not f.is_control_field():
-                inds = "".join(f.indicators or []).strip()
-                if inds:
-                    problems.append(f"field {f.tag}: indicators {''.join(f.indicators)!r} not written")
             text = field_text(f)
+            if not f.is_control_field() and "".join(f.indicators or []).strip():
+                ind1, ind2 = (list(f.indicators) + [" ", " "])[:2]
+                text = f"^0{ind1}^!{ind2}" + text
             bad = [sf.code for sf in (f.subfields if not f.is_control_field() else []) if "^" in sf.value]
             if bad:
                 problems.append(f"field {f.tag}: '^' inside subfield(s) {', '.join(bad)} read back as subfields")
