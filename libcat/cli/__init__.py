@@ -8,7 +8,7 @@ import click
 
 from .. import __version__
 from ..catalog.store import CatalogError
-from . import catalog as _catalog_commands
+from . import catalog, check, digitize, formats, importing, oai, stats
 from .common import LibcatGroup
 
 
@@ -42,7 +42,7 @@ def main(ctx: click.Context, db: str | None, lang: str | None) -> None:
     ctx.obj["lang"] = lang
 
 
-for _module in (_catalog_commands,):
+for _module in (catalog, formats, check, importing, digitize, stats, oai):
     _module.register(main)
 
 
