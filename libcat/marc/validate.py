@@ -1,0 +1,470 @@
+"""Validation rules per flavour (MARC 21, UNIMARC/RUSMARC, IRBIS); each finding has a stable code,
+a severity, the field and subfield, and a message in English, Russian or Kazakh.
+
+"error" means the data is wrong (no title, a bad ISBN check digit, an illegal character); "warning"
+means it is suspicious or incomplete. Fast enough to run on every imported record.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import time
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pymarc import Field, Record
+from stdnum import isbn as _isbn
+from stdnum import issn as _issn
+from stdnum.exceptions import InvalidChecksum, ValidationError
+
+from .. import i18n
+from .flavour import IRBIS, IRBIS_VALUE_CODE, IRBIS_WORKSHEETS, MARC21, UNIMARC, detect
+
+ERROR = "error"
+WARNING = "warning"
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+
+#: code -> (severity, en, ru, kk); placeholders are filled from Finding.args, tag and subfield.
+MESSAGES: dict[str, tuple[str, str, str, str]] = {
+    "missing-leader": (ERROR, "the record has no leader", "в записи нет маркера", "жазбада маркер жоқ"),
+    "bad-leader": (ERROR, "invalid leader: {detail}", "неверный маркер записи: {detail}",
+                   "жазба маркері қате: {detail}"),
+    "missing-control-number": (WARNING, "no control number (field 001)", "нет контрольного номера (поле 001)",
+                               "бақылау нөмірі жоқ (001 өрісі)"),
+    "missing-title": (ERROR, "no title ({tag}${subfield})", "нет заглавия ({tag}${subfield})",
+                      "тақырып жоқ ({tag}${subfield})"),
+    "missing-field": (WARNING, "mandatory field {tag} is missing", "нет обязательного поля {tag}",
+                      "міндетті {tag} өрісі жоқ"),
+    "bad-tag": (ERROR, "invalid field tag '{tag}'", "недопустимая метка поля «{tag}»",
+                "өріс белгісі жарамсыз: «{tag}»"),
+    "bad-indicator": (ERROR, "field {tag}: indicator {which} '{value}' is not a valid character",
+                      "поле {tag}: индикатор {which} «{value}» — недопустимый символ",
+                      "{tag} өрісі: {which}-индикатор «{value}» — жарамсыз таңба"),
+    "undefined-indicator": (WARNING, "field {tag}: indicator {which} value '{value}' is not defined",
+                            "поле {tag}: значение индикатора {which} «{value}» не определено",
+                            "{tag} өрісі: {which}-индикатордың «{value}» мәні анықталмаған"),
+    "bad-subfield-code": (ERROR, "field {tag}: invalid subfield code '{subfield}'",
+                          "поле {tag}: недопустимый код подполя «{subfield}»",
+                          "{tag} өрісі: ішкі өріс коды жарамсыз «{subfield}»"),
+    "undefined-subfield": (WARNING, "field {tag}: subfield ${subfield} is not defined",
+                           "поле {tag}: подполе ${subfield} не определено",
+                           "{tag} өрісі: ${subfield} ішкі өрісі анықталмаған"),
+    "duplicate-field": (WARNING, "field {tag} is not repeatable but occurs {count} times",
+                        "поле {tag} неповторяемое, но встречается {count} раз(а)",
+                        "{tag} өрісі қайталанбайды, бірақ {count} рет кездеседі"),
+    "duplicate-subfield": (WARNING, "field {tag}: subfield ${subfield} is not repeatable but occurs more than once",
+                           "поле {tag}: подполе ${subfield} неповторяемое, но встречается несколько раз",
+                           "{tag} өрісі: ${subfield} ішкі өрісі қайталанбайды, бірақ бірнеше рет кездеседі"),
+    "empty-field": (WARNING, "field {tag} is empty", "поле {tag} пустое", "{tag} өрісі бос"),
+    "isbn-checksum": (ERROR, "ISBN {value} has a wrong check digit", "неверная контрольная цифра в ISBN {value}",
+                      "ISBN {value} бақылау цифры қате"),
+    "isbn-format": (ERROR, "'{value}' is not a valid ISBN", "«{value}» — неверный ISBN", "«{value}» — жарамсыз ISBN"),
+    "issn-checksum": (ERROR, "ISSN {value} has a wrong check digit", "неверная контрольная цифра в ISSN {value}",
+                      "ISSN {value} бақылау цифры қате"),
+    "issn-format": (ERROR, "'{value}' is not a valid ISSN", "«{value}» — неверный ISSN", "«{value}» — жарамсыз ISSN"),
+    "impossible-year": (ERROR, "field {tag}: year {value} is impossible", "поле {tag}: невозможный год {value}",
+                        "{tag} өрісі: {value} жылы мүмкін емес"),
+    "bad-date": (WARNING, "field {tag}: '{value}' is not a valid date", "поле {tag}: «{value}» — неверная дата",
+                 "{tag} өрісі: «{value}» — қате күн"),
+    "bad-fixed-field": (WARNING, "field {tag} has length {length}, expected {expected}",
+                        "длина поля {tag} равна {length}, ожидается {expected}",
+                        "{tag} өрісінің ұзындығы {length}, {expected} болуы керек"),
+    "unknown-language": (WARNING, "field {tag}: unknown language code '{value}'",
+                         "поле {tag}: неизвестный код языка «{value}»", "{tag} өрісі: белгісіз тіл коды «{value}»"),
+    "invalid-xml-char": (ERROR, "field {tag}: character U+{value} is not allowed in XML",
+                         "поле {tag}: символ U+{value} недопустим в XML",
+                         "{tag} өрісі: U+{value} таңбасына XML-де рұқсат жоқ"),
+    "missing-worksheet": (WARNING, "no worksheet (field 920)", "нет рабочего листа (поле 920)",
+                          "жұмыс парағы жоқ (920 өрісі)"),
+    "unknown-worksheet": (WARNING, "unknown worksheet '{value}' in field 920",
+                          "неизвестный рабочий лист «{value}» в поле 920",
+                          "920 өрісінде белгісіз жұмыс парағы «{value}»"),
+    "unreadable": (ERROR, "the record cannot be read: {detail}", "запись не читается: {detail}",
+                   "жазбаны оқу мүмкін емес: {detail}"),
+}
+i18n.register({f"validate.{code}": {"en": en, "ru": ru, "kk": kk} for code, (_, en, ru, kk) in MESSAGES.items()})
+
+
+@dataclass(slots=True)
+class Finding:
+    """One problem in one record: stable ``code``, ``severity`` and where it is."""
+
+    code: str
+    severity: str
+    position: int | None = None
+    tag: str | None = None
+    subfield: str | None = None
+    args: dict[str, object] = field(default_factory=dict)
+
+    def message(self, lang: str | None = None) -> str:
+        """The finding as a sentence in ``lang`` (en, ru, kk; default LIBCAT_LANG or English)."""
+        return i18n.t(f"validate.{self.code}", lang, tag=self.tag or "", subfield=self.subfield or "", **self.args)
+
+
+def finding(code: str, position: int | None = None, tag: str | None = None, subfield: str | None = None,
+            **args: object) -> Finding:
+    """A Finding with the severity its code always has."""
+    return Finding(code, MESSAGES[code][0], position, tag, subfield, args)
+
+
+@lru_cache(maxsize=None)
+def _rules(name: str) -> dict:
+    return json.loads((RULES_DIR / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def languages() -> frozenset[str]:
+    """MARC / ISO 639-2 language codes (kaz, rus, eng, ...)."""
+    return frozenset(_rules("languages.json")["codes"])
+
+
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CODE_OK = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+#: IRBIS takes any printable character as a subfield code (481 uses ^? ^, ^;), so only these are bad.
+_IRBIS_CODE_OK = frozenset(chr(c) for c in range(33, 0x3000) if chr(c).isprintable() and chr(c) != "^")
+_IND_OK = frozenset(" 0123456789abcdefghijklmnopqrstuvwxyz")
+_ISBN_TOKEN = re.compile(r"[0-9][0-9Xx\- ]{7,20}[0-9Xx]|[0-9]{9}[0-9Xx]")
+_CYRILLIC_X = str.maketrans({"Х": "X", "х": "X"})
+_YEARS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+_MARC21_TYPES = frozenset("acdefgijkmoprt")
+_MARC21_LEVELS = frozenset("abcdims")
+_UNIMARC_TYPES = frozenset("abcdefgijklmr")
+_UNIMARC_LEVELS = frozenset("acims")
+
+
+@lru_cache(maxsize=4)
+def _max_year_on(day: int) -> int:
+    return dt.date.fromordinal(day + 719163).year + 1
+
+
+def _max_year() -> int:
+    """Next year: anything later is an impossible publication year."""
+    return _max_year_on(int(time.time() // 86400))
+
+
+def _is_control(tag: str) -> bool:
+    return tag < "010" and tag.isdigit()
+
+
+def _check_isbn(value: str, out: list[Finding], pos: int | None, tag: str, code: str) -> None:
+    m = _ISBN_TOKEN.search(value.translate(_CYRILLIC_X))
+    if not m:
+        if any(ch.isdigit() for ch in value):
+            out.append(finding("isbn-format", pos, tag, code, value=value.strip()))
+        return
+    token = m.group(0).strip()
+    try:
+        _isbn.validate(token)
+    except InvalidChecksum:
+        out.append(finding("isbn-checksum", pos, tag, code, value=token))
+    except ValidationError:
+        out.append(finding("isbn-format", pos, tag, code, value=token))
+
+
+def _check_issn(value: str, out: list[Finding], pos: int | None, tag: str, code: str) -> None:
+    token = value.strip().split()[0] if value.strip() else ""
+    if not token:
+        return
+    try:
+        _issn.validate(token)
+    except InvalidChecksum:
+        out.append(finding("issn-checksum", pos, tag, code, value=token))
+    except ValidationError:
+        out.append(finding("issn-format", pos, tag, code, value=token))
+
+
+def _check_year(year: str, out: list[Finding], pos: int | None, tag: str, code: str | None,
+                allow_9999: bool = False) -> None:
+    if not year.isdigit():
+        return
+    y = int(year)
+    if allow_9999 and y == 9999:
+        return
+    if y == 0 or y > _max_year():
+        out.append(finding("impossible-year", pos, tag, code, value=year))
+
+
+def _check_text_years(value: str, out: list[Finding], pos: int | None, tag: str, code: str) -> None:
+    if len(value) >= 4:
+        for y in _YEARS.findall(value):
+            if int(y) > _max_year():
+                out.append(finding("impossible-year", pos, tag, code, value=y))
+
+
+def _valid_date(value: str, fmt: str) -> bool:
+    """True for a real calendar date in YYYYMMDD (fmt "ymd8") or YYMMDD (fmt "ymd6")."""
+    if not value.isdigit() or len(value) != (8 if fmt == "ymd8" else 6):
+        return False
+    year = int(value[:4]) if fmt == "ymd8" else 2000 + int(value[:2])
+    month, day = int(value[-4:-2]), int(value[-2:])
+    if not 1 <= month <= 12 or day < 1:
+        return False
+    return day <= calendar.monthrange(year, month)[1]
+
+
+def _check_date(value: str, out: list[Finding], pos: int | None, tag: str, code: str | None, fmt: str) -> None:
+    if not _valid_date(value, fmt):
+        out.append(finding("bad-date", pos, tag, code, value=value))
+
+
+def _check_lang(value: str, out: list[Finding], pos: int | None, tag: str, code: str | None) -> None:
+    v = value.strip().lower()
+    if v and v not in languages() and v != "|||":
+        out.append(finding("unknown-language", pos, tag, code, value=value.strip()))
+
+
+@dataclass(slots=True, frozen=True)
+class _Rule:
+    """One field's rule, prepared for fast lookups."""
+
+    repeatable: bool
+    ind1: frozenset[str] | None
+    ind2: frozenset[str] | None
+    defined: frozenset[str] | None
+    once: frozenset[str]
+
+
+@lru_cache(maxsize=None)
+def _prepared(flavour: str) -> dict[str, _Rule]:
+    if flavour == IRBIS:
+        return {}
+    fields = _rules("rusmarc.json" if flavour == UNIMARC else "marc21.json")["fields"]
+    out = {}
+    for tag, r in fields.items():
+        sf = r.get("sf")
+        once = [c for c, rep in sf.items() if not rep] if sf else list(r.get("nr", ""))
+        out[tag] = _Rule(
+            repeatable=bool(r.get("r", 1)),
+            ind1=frozenset(r["i1"] + "|") if r.get("i1") is not None else None,
+            ind2=frozenset(r["i2"] + "|") if r.get("i2") is not None else None,
+            defined=frozenset(sf) if sf else None,
+            once=frozenset(once),
+        )
+    return out
+
+
+def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding]) -> dict[str, list[Field]]:
+    """Tags, indicators, subfield codes, emptiness, repeatability and XML characters of every field."""
+    irbis = flavour == IRBIS
+    rules = _prepared(flavour)
+    codes_ok = _IRBIS_CODE_OK if irbis else _CODE_OK
+    ind_ok = _IND_OK | {"|"} if flavour == UNIMARC else _IND_OK
+    by_tag: dict[str, list[Field]] = {}
+    texts: list[str] = []
+    add_text = texts.append
+    for f in record.fields:
+        tag = f.tag
+        if tag in by_tag:
+            by_tag[tag].append(f)
+        else:
+            by_tag[tag] = [f]
+        if not tag.isdigit() or (len(tag) != 3 and not irbis):
+            if not (flavour == MARC21 and len(tag) == 3 and tag.isalnum()):
+                out.append(finding("bad-tag", pos, tag))
+                continue
+        if not irbis and tag < "010":
+            data = f.data or ""
+            if not data.strip():
+                out.append(finding("empty-field", pos, tag))
+            add_text(data)
+            continue
+        rule = rules.get(tag)
+        if not irbis:
+            i1, i2 = f.indicators
+            for which, value, allowed in ((1, i1, rule.ind1 if rule else None), (2, i2, rule.ind2 if rule else None)):
+                if value not in ind_ok:
+                    out.append(finding("bad-indicator", pos, tag, which=which, value=value))
+                elif allowed is not None and value not in allowed:
+                    out.append(finding("undefined-indicator", pos, tag, which=which, value=value))
+        subs = f.subfields
+        if not subs:
+            out.append(finding("empty-field", pos, tag))
+            continue
+        defined = rule.defined if rule is not None else None
+        once = rule.once if rule is not None else None
+        seen: set[str] = set()
+        empty = True
+        for code, value in subs:
+            if value and not value.isspace():
+                empty = False
+                add_text(value)
+            if code not in codes_ok:
+                out.append(finding("bad-subfield-code", pos, tag, code))
+                continue
+            if code in seen:
+                if once and code in once:
+                    out.append(finding("duplicate-subfield", pos, tag, code))
+            else:
+                seen.add(code)
+                if defined is not None and code not in defined:
+                    out.append(finding("undefined-subfield", pos, tag, code))
+        if empty:
+            out.append(finding("empty-field", pos, tag))
+    for tag, fields in by_tag.items():
+        if len(fields) > 1:
+            rule = rules.get(tag)
+            if rule is not None and not rule.repeatable:
+                out.append(finding("duplicate-field", pos, tag, count=len(fields)))
+    if _BAD_XML.search("".join(texts)):
+        _locate_xml(record, pos, out)
+    return by_tag
+
+
+def _locate_xml(record: Record, pos: int | None, out: list[Finding]) -> None:
+    for f in record.fields:
+        values = [(None, f.data or "")] if f.is_control_field() else [(sf.code, sf.value or "") for sf in f.subfields]
+        for code, value in values:
+            m = _BAD_XML.search(value)
+            if m:
+                out.append(finding("invalid-xml-char", pos, f.tag, code, value=f"{ord(m.group(0)):04X}"))
+
+
+def _leader(record: Record, flavour: str, pos: int | None, out: list[Finding]) -> None:
+    leader = str(record.leader) if record.leader is not None else ""
+    if not leader.strip(" 0") or leader.strip() in ("22        4500", "22"):
+        out.append(finding("missing-leader", pos))
+        return
+    if len(leader) != 24:
+        out.append(finding("bad-leader", pos, detail=f"length {len(leader)}"))
+        return
+    types, levels = (_MARC21_TYPES, _MARC21_LEVELS) if flavour == MARC21 else (_UNIMARC_TYPES, _UNIMARC_LEVELS)
+    if leader[6] not in types:
+        out.append(finding("bad-leader", pos, detail=f"06 '{leader[6]}'"))
+    if leader[7] not in levels:
+        out.append(finding("bad-leader", pos, detail=f"07 '{leader[7]}'"))
+
+
+def _subvalues(fields: list[Field] | None, code: str) -> list[str]:
+    if not fields:
+        return []
+    return [sf.value for f in fields for sf in f.subfields if sf.code == code and sf.value]
+
+
+def _has_title(by_tag: dict[str, list[Field]], parent_code: str) -> bool:
+    """200$a, or a volume designation (200$v/$h) whose set title is in 461 (a volume of a multi-part set)."""
+    if any(v.strip() for v in _subvalues(by_tag.get("200"), "a")):
+        return True
+    volume = any(v.strip() for code in "vh" for v in _subvalues(by_tag.get("200"), code))
+    return volume and bool(_subvalues(by_tag.get("461"), parent_code))
+
+
+def _marc21(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]) -> None:
+    if "001" not in by_tag:
+        out.append(finding("missing-control-number", pos, "001"))
+    if not any(v.strip() for v in _subvalues(by_tag.get("245"), "a")):
+        out.append(finding("missing-title", pos, "245", "a"))
+    for v in _subvalues(by_tag.get("020"), "a"):
+        _check_isbn(v, out, pos, "020", "a")
+    for v in _subvalues(by_tag.get("022"), "a"):
+        _check_issn(v, out, pos, "022", "a")
+    for f in by_tag.get("008", [])[:1]:
+        data = f.data or ""
+        if len(data) != 40:
+            out.append(finding("bad-fixed-field", pos, "008", length=len(data), expected=40))
+        if len(data) >= 6 and data[:6].isdigit():
+            _check_date(data[:6], out, pos, "008", None, "ymd6")
+        if len(data) >= 15:
+            _check_year(data[7:11], out, pos, "008", None)
+            _check_year(data[11:15], out, pos, "008", None, allow_9999=True)
+        if len(data) >= 38 and data[35:38].strip():
+            _check_lang(data[35:38], out, pos, "008", None)
+    for f in by_tag.get("041", []):
+        if f.indicator2 != "7":
+            for sf in f.subfields:
+                if sf.code.isalpha() and sf.value:
+                    for i in range(0, len(sf.value.strip()), 3):
+                        _check_lang(sf.value.strip()[i:i + 3], out, pos, "041", sf.code)
+    for tag in ("260", "264"):
+        for v in _subvalues(by_tag.get(tag), "c"):
+            _check_text_years(v, out, pos, tag, "c")
+
+
+def _unimarc(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]) -> None:
+    if "001" not in by_tag:
+        out.append(finding("missing-control-number", pos, "001"))
+    if not _has_title(by_tag, "1"):
+        out.append(finding("missing-title", pos, "200", "a"))
+    for tag in ("100", "801"):
+        if tag not in by_tag:
+            out.append(finding("missing-field", pos, tag))
+    for v in _subvalues(by_tag.get("010"), "a"):
+        _check_isbn(v, out, pos, "010", "a")
+    for v in _subvalues(by_tag.get("011"), "a"):
+        _check_issn(v, out, pos, "011", "a")
+    for a in _subvalues(by_tag.get("100"), "a")[:1]:
+        if len(a) != 36:
+            out.append(finding("bad-fixed-field", pos, "100", "a", length=len(a), expected=36))
+        if a[:8].isdigit():
+            _check_date(a[:8], out, pos, "100", "a", "ymd8")
+        _check_year(a[9:13], out, pos, "100", "a")
+        _check_year(a[13:17], out, pos, "100", "a", allow_9999=True)
+        if len(a) >= 25 and a[22:25].strip():
+            _check_lang(a[22:25], out, pos, "100", "a")
+    for f in by_tag.get("101", []):
+        for sf in f.subfields:
+            if sf.code.isalpha() and sf.value:
+                _check_lang(sf.value, out, pos, "101", sf.code)
+    for tag in ("210", "214"):
+        for v in _subvalues(by_tag.get(tag), "d"):
+            _check_text_years(v, out, pos, tag, "d")
+
+
+def _irbis_values(fields: list[Field] | None, code: str) -> list[str]:
+    """Values of ``code`` or, for the field's leading value, of ``*``."""
+    if not fields:
+        return []
+    out = []
+    for f in fields:
+        for sf in f.subfields:
+            if sf.code in (code, IRBIS_VALUE_CODE) and sf.value and sf.value.strip():
+                out.append(sf.value.strip())
+                break
+    return out
+
+
+def _irbis(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]) -> None:
+    if not _has_title(by_tag, "c"):
+        out.append(finding("missing-title", pos, "200", "a"))
+    worksheets = _irbis_values(by_tag.get("920"), "a")
+    if not worksheets:
+        out.append(finding("missing-worksheet", pos, "920"))
+    elif worksheets[0].upper() not in IRBIS_WORKSHEETS:
+        out.append(finding("unknown-worksheet", pos, "920", value=worksheets[0]))
+    for v in _subvalues(by_tag.get("907"), "a"):
+        v = v.strip()
+        if v:
+            _check_date(v[:8] if len(v) > 8 and v[:8].isdigit() and not v[8:].strip() else v, out, pos,
+                        "907", "a", "ymd8")
+    for v in _irbis_values(by_tag.get("101"), "a"):
+        _check_lang(v, out, pos, "101", "a")
+    for v in _irbis_values(by_tag.get("010"), "a"):
+        _check_isbn(v, out, pos, "010", "a")
+    for v in _irbis_values(by_tag.get("011"), "a"):
+        _check_issn(v, out, pos, "011", "a")
+    for v in _subvalues(by_tag.get("210"), "d"):
+        _check_text_years(v, out, pos, "210", "d")
+
+
+def validate(record: Record, flavour: str | None = None, position: int | None = None) -> list[Finding]:
+    """All findings for one record, by the rules of its flavour (detected when not given)."""
+    flavour = flavour or detect(record)
+    out: list[Finding] = []
+    if flavour != IRBIS:
+        _leader(record, flavour, position, out)
+    by_tag = _structure(record, flavour, position, out)
+    if flavour == MARC21:
+        _marc21(by_tag, position, out)
+    elif flavour == UNIMARC:
+        _unimarc(by_tag, position, out)
+    else:
+        _irbis(by_tag, position, out)
+    return out
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    """True when any finding is an error (not just a warning)."""
+    return any(f.severity == ERROR for f in findings)
