@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Set up libcat and run its main job on the embedded default: an SQLite catalogue in ./demo/,
+# filled from the bundled Kazakh and Russian sample records, with digitized scans and a contract,
+# then print what is in it and the annual report's tables in Russian and Kazakh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+export LIBCAT_DB="$PWD/demo/libcat.db"
+export LIBCAT_FILES="$PWD/demo/files"
+rm -rf demo && mkdir -p demo
+libcat() { .venv/bin/libcat "$@"; }
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+say "libcat init"
+libcat init
+
+say "libcat import: the central library's IRBIS export, a RUSMARC file, a branch export with a broken record"
+libcat import --branch central samples/kazakh-books-and-articles.txt
+libcat import --branch nlr samples/rusmarc-sample.iso
+libcat import --branch branch-3 samples/broken-records.txt || echo "(exit status $?: the broken record is in quarantine, the good ones went in)"
+libcat quarantine list
+
+say "libcat digitize import: scans linked to the records"
+if [ -f samples/digitization.csv ]; then
+  libcat digitize import samples/digitization.csv
+fi
+libcat collection list
+
+say "libcat subcat list (code, since, live records, ru, kk, en)"
+libcat subcat list
+
+say "libcat list"
+libcat list
+
+say "libcat stats --table ek --year 2024 (ru, kk)"
+libcat stats --table ek --year 2024 --lang ru
+libcat stats --table ek --year 2024 --lang kk
+
+say "libcat stats --table digitization --year 2024 (ru, kk)"
+libcat stats --table digitization --year 2024 --lang ru
+libcat stats --table digitization --year 2024 --lang kk
+
+say "Next"
+cat <<TXT
+The catalogue is $LIBCAT_DB. Try:
+  .venv/bin/libcat --db demo/libcat.db show 1
+  .venv/bin/libcat --db demo/libcat.db report --year 2024 --lang kk -o demo/report-2024.xlsx
+  .venv/bin/libcat --db demo/libcat.db oai serve        # then open http://127.0.0.1:8080/oai?verb=Identify
+TXT
