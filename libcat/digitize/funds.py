@@ -67,11 +67,17 @@ def _kazakhstan_field(record: Record, flavour: str) -> str | None:
     return None
 
 
-def derive(row: CatalogRecord, record: Record | None = None, subcat_code: str | None = None) -> FundCategories:
-    """The categories of a record from its sub-catalogue and fields, then the hand-set columns on top."""
+_UNSET = "\0unset"
+
+
+def derive(row: CatalogRecord, record: Record | None = None, subcat_code: str | None = _UNSET) -> FundCategories:
+    """The categories of a record from its sub-catalogue and fields, then the hand-set columns on top.
+
+    ``subcat_code`` saves a query when the caller knows it (None: the record has no sub-catalogue).
+    """
     record = record if record is not None else records.load(row)
-    if subcat_code is None and row.subcatalog is not None:
-        subcat_code = row.subcatalog.code
+    if subcat_code == _UNSET:
+        subcat_code = row.subcatalog.code if row.subcatalog is not None else None
     cats = FundCategories()
     for cat, code in SUBCATALOGS.items():
         if subcat_code == code:
