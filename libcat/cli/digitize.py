@@ -112,6 +112,8 @@ def digitize_import(ctx: click.Context, source: Path, kind: str | None, collecti
         result = registry.import_folder(cat, source, type=kind, collection=collection, date=when, lang=ui)
     else:
         result = registry.import_csv(cat, source, type=kind, collection=collection, date=when, lang=ui)
+    for name in result.collections_created:
+        click.echo(i18n.t("cli.collection.added", ui, name=name))
     for where, reason in result.failed:
         click.echo(i18n.t("cli.digitize.row_failed", ui, where=where, reason=reason), err=True)
     click.echo(i18n.t("cli.digitize.imported", ui, added=len(result.added), failed=len(result.failed)))

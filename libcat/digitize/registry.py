@@ -337,10 +337,21 @@ class ImportResult:
 
     added: list[DigitalObject] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    collections_created: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.failed
+
+
+def ensure_collection(catalog: Catalog, name: str | None, result: ImportResult) -> None:
+    """Create the collection ``name`` when a bulk import names one that does not exist yet."""
+    if not name or not name.strip():
+        return
+    with catalog.session() as s:
+        if s.scalar(select(Collection.id).where(Collection.name == name.strip())) is None:
+            colls.add(s, name)
+            result.collections_created.append(name.strip())
 
 
 def _read_csv_text(path: Path) -> str:
@@ -372,10 +383,14 @@ def import_csv(
     catalog: Catalog, path: Path, *, type: str | None = None, collection: str | None = None,
     date: dt.date | None = None, lang: str | None = None,
 ) -> ImportResult:
-    """Register one object per CSV row (files separated by ';', relative to the CSV); bad rows are reported."""
+    """Register one object per CSV row (files separated by ';', relative to the CSV); bad rows are reported.
+
+    Collections named in the file that do not exist yet are created (and listed in the result).
+    """
     result = ImportResult()
     for line, row in csv_rows(path, lang):
         try:
+            ensure_collection(catalog, row.get("collection") or collection, result)
             files = [(path.parent / f.strip()) for f in re.split(r"[;|]", row.get("file", "")) if f.strip()]
             pages_text = row.get("pages", "")
             if pages_text and not pages_text.isdigit():
@@ -412,6 +427,7 @@ def import_folder(
         else:
             ref, files = entry.stem, [entry]
         try:
+            ensure_collection(catalog, collection, result)
             with catalog.Session() as s:
                 try:
                     records.find(s, ref)
