@@ -22,7 +22,7 @@ _ISBN = re.compile(r"[0-9Xx][0-9Xx\- ]{8,16}[0-9Xx]")
 
 
 def _clean(text: str) -> str:
-    return strip_isbd(" ".join((text or "").split())).rstrip(" .").strip() if text else ""
+    return strip_isbd(" ".join((text or "").split())) if text else ""
 
 
 def _join(field: Field, codes: str, sep: str = " ") -> str:

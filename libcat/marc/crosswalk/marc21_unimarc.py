@@ -193,16 +193,20 @@ class _Converter:
 
     def f245(self, field: Field) -> None:
         pairs: list[tuple[str, str]] = []
-        for sf in field.subfields:
-            raw = sf.value or ""
-            v = strip_isbd(raw)
+        subs = field.subfields
+        for i, sf in enumerate(subs):
+            v = strip_isbd(sf.value or "")
             if not v:
                 continue
+            if v.endswith(".") and i + 1 < len(subs) and subs[i + 1].code in "np":
+                v = v[:-1].rstrip()
             if sf.code == "a":
-                pairs.append(("a", v))
+                pairs += [("a", part) for part in v.split(" ; ")]
             elif sf.code == "b":
                 parallel = bool(pairs) and pairs[-1][0] == "a" and self._ends_with(field, sf, "=")
-                pairs.append(("d" if parallel else "e", v))
+                for j, chunk in enumerate(v.split(" = ")):
+                    for k, part in enumerate(chunk.split(" : ")):
+                        pairs.append(("d" if (parallel or j > 0) and k == 0 else "e", part))
             elif sf.code == "c":
                 for i, part in enumerate(v.split(" ; ")):
                     pairs.append(("f" if i == 0 else "g", part))

@@ -64,7 +64,7 @@ def _first(field: Field, code: str) -> str:
     return v[0] if v else ""
 
 
-def _punct(parts: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
+def _punct(parts: list[tuple[str, str, str]], merge: str = "") -> list[tuple[str, str]]:
     """Join (code, text, ISBD prefix) into MARC subfields, each prefix ending the previous subfield."""
     out: list[list[str]] = []
     for code, text, prefix in parts:
@@ -76,7 +76,7 @@ def _punct(parts: list[tuple[str, str, str]]) -> list[tuple[str, str]]:
             if not prev.endswith(p) and not (p == "." and prev.endswith((".", "?", "!"))):
                 prev = prev + (" " + p if p in ":;/=+" else p)
             out[-1][1] = prev
-        if out and out[-1][0] == code and code in "bc":
+        if out and out[-1][0] == code and code in merge:
             out[-1][1] = out[-1][1] + " " + text
         else:
             out.append([code, text])
@@ -294,7 +294,7 @@ class _Converter:
             else:
                 self.w.subfield("200", c)
         merged: list[tuple[str, str]] = []
-        for code, text in _punct(parts):
+        for code, text in _punct(parts, merge="bc"):
             if merged and merged[-1][0] == code and code == "a":
                 merged[-1] = (code, merged[-1][1] + " " + text)
             else:
@@ -474,9 +474,9 @@ class _Converter:
                 g_parts.append(embedded_value(issue, "200", "a"))
             g_parts += [embedded_value(issue, "200", "h"), embedded_value(issue, "200", "v"),
                         embedded_value(issue, "215", "a")]
-            if not any(c == "d" and v for c, v in pairs):
-                year = embedded_value(issue, "210", "d")
-                pairs = [(c, year if c == "d" and year else v) for c, v in pairs]
+            year = embedded_value(issue, "210", "d")
+            if year and not embedded_value(host, "210", "d"):
+                pairs = [(c, ", ".join(x for x in (v, year) if x) if c == "d" else v) for c, v in pairs]
         g = ". - ".join(dict.fromkeys(x for x in g_parts if x))
         pairs = [(c, g if c == "g" else v) for c, v in pairs]
         if issue and not any(c == "w" and v for c, v in pairs):
