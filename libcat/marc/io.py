@@ -238,6 +238,10 @@ def _xml_batch(batch: list[tuple[int, int, bytes]], encoding: str | None) -> tup
     out = []
     notes: list[ReadItem] = []
     for position, offset, chunk in batch:
+        fast = marcxml.fast_render(chunk) if encoding is None else None
+        if fast is not None:
+            out.append(fast)
+            continue
         try:
             parsed = iso2709.parse(chunk, encoding)
         except iso2709.RecordError as exc:

@@ -174,3 +174,82 @@ def iter_elements(stream: BinaryIO) -> Iterator[tuple[int, etree._Element | None
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else 0
         yield line, None, f"XML is not well-formed: {exc.msg}"
+
+
+_SUB_JOIN = '</subfield>\n    <subfield code="'
+_XML_OK_BYTES = bytes(range(0x20, 0x100)) + b"\t\n\r\x1e\x1f"
+
+
+def fast_render(chunk: bytes) -> str | None:
+    """The ``<record>`` text of a clean UTF-8 (or ASCII) MARC 21 record straight from its bytes.
+
+    Returns None whenever anything needs a decision (repairs, another encoding, UNIMARC charset
+    markers, characters XML cannot hold): the caller then takes the record path, which gives the
+    same text for every record this function accepts.
+    """
+    n = len(chunk)
+    if n < 26 or chunk[-1] != iso2709.RT or chunk[-2] != iso2709.FT:
+        return None
+    lead = chunk[:24]
+    if lead[0:5] != b"%05d" % n or lead[20:24] != b"4500":
+        return None
+    base_s = lead[12:17]
+    if not base_s.isdigit():
+        return None
+    base = int(base_s)
+    if base < 25 or base >= n or chunk[base - 1] != iso2709.FT or (base - 25) % 12:
+        return None
+    if lead[9:10] != b"a" and not chunk.isascii():
+        return None
+    if chunk[:-1].translate(None, _XML_OK_BYTES) or b"\xef\xbf\xbe" in chunk or b"\xef\xbf\xbf" in chunk:
+        return None
+    directory = chunk[24 : base - 1]
+    if iso2709.FT_B in directory:
+        return None
+    data = chunk[base:-1]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    pieces = data.split(iso2709.FT_B)
+    pieces.pop()
+    count = len(pieces)
+    if count * 12 != len(directory):
+        return None
+    entries = [directory[i : i + 12] for i in range(0, count * 12, 12)]
+    pos = 0
+    tags = []
+    for e, p in zip(entries, pieces):
+        ln = len(p) + 1
+        if e[3:12] != b"%04d%05d" % (ln, pos):
+            return None
+        pos += ln
+        tags.append(e[:3])
+    if b"245" not in tags and b"008" not in tags and (b"200" in tags or b"100" in tags):
+        return None
+    if "\x1f\x1f" in text or "\x1f\x1e" in text:
+        return None
+    if "&" in text or "<" in text or ">" in text or '"' in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+        if "\x1f&" in text:
+            return None
+    fields = text.split("\x1e")
+    tagstr = b"".join(tags)
+    if not (tagstr.isalnum() and tagstr.isascii() and lead.isascii()):
+        return None
+    leader = lead.decode("ascii")
+    names = tagstr.decode("ascii")
+    out = ["<record>\n  <leader>", _esc(leader[:9] + "a" + leader[10:]), "</leader>\n"]
+    add = out.append
+    for i, f in enumerate(fields):
+        tag = names[3 * i : 3 * i + 3]
+        if tag < "010" and tag.isdigit():
+            add(f'  <controlfield tag="{tag}">{f}</controlfield>\n')
+            continue
+        if len(f) < 4 or f[2] != "\x1f" or "\x1f" in f[:2]:
+            return None
+        add(f'  <datafield tag="{tag}" ind1="{f[0]}" ind2="{f[1]}">\n    <subfield code="')
+        add(_SUB_JOIN.join([x[:1] + '">' + x[1:] for x in f[3:].split("\x1f")]))
+        add("</subfield>\n  </datafield>\n")
+    add("</record>\n")
+    return "".join(out)
