@@ -887,17 +887,16 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False) -> dict[
                     sync_copies(s, row.id, old_copies, holdings.extract(rec.load(row), row.flavour))
             for cid in detail.get("copies_added", []):
                 s.execute(sql_delete(Copy).where(Copy.id == cid))
-            moved_to = detail.get("moved_to")
-            if detail.get("copies"):
-                s.execute(update(Copy).where(Copy.id.in_(detail["copies"]), Copy.record_id == moved_to)
-                          .values(record_id=row.id))
-            if detail.get("digital_objects"):
+            moved = detail.get("moved") or {}
+            if moved.get("copies"):
+                s.execute(update(Copy).where(Copy.id.in_(moved["copies"]), Copy.record_id == row.id)
+                          .values(record_id=moved["from"]))
+            if moved.get("digital_objects"):
                 from .models import DigitalFile
 
-                s.execute(update(DigitalObject).where(DigitalObject.id.in_(detail["digital_objects"]))
-                          .values(record_id=row.id))
-                s.execute(update(DigitalFile).where(DigitalFile.object_id.in_(detail["digital_objects"]))
-                          .values(record_id=row.id))
+                objs = moved["digital_objects"]
+                s.execute(update(DigitalObject).where(DigitalObject.id.in_(objs)).values(record_id=moved["from"]))
+                s.execute(update(DigitalFile).where(DigitalFile.object_id.in_(objs)).values(record_id=moved["from"]))
             rec.add_event(s, row, "undone", batch=undo, source=f"batch {batch_id}",
                           detail=f"undo of batch {batch_id}: {ev.kind} restored", before=current)
             if row.deleted_at is None:

@@ -56,15 +56,27 @@ def fold(text: str | None) -> str:
 
 
 def title_proper(record: Record, flavour: str) -> str | None:
-    """The title proper alone (245$a / 200$a), without other title information."""
-    tag = "245" if flavour == MARC21 else "200"
+    """The title proper with its part designation, after the parent's title for a volume or article
+    (IRBIS 461^C, UNIMARC 461$a, MARC 21 773$t): "Т. 2" alone says nothing."""
+    tag, part_codes = ("245", "np") if flavour == MARC21 else ("200", "vhi")
+    title = None
     for f in record.get_fields(tag):
         if f.is_control_field():
             continue
         value = f.get("a") or (f.get(IRBIS_VALUE_CODE) if flavour == IRBIS else None)
-        if value and value.strip():
-            return value
-    return None
+        parts = [v for c in part_codes for v in f.get_subfields(c)]
+        if (value and value.strip()) or parts:
+            title = " ".join([value or "", *parts]).strip()
+            break
+    parent = None
+    for ptag, code in (("773", "t"),) if flavour == MARC21 else (("461", "c" if flavour == IRBIS else "a"),):
+        for f in record.get_fields(ptag):
+            if not f.is_control_field() and f.get(code):
+                parent = f.get(code)
+                break
+    if parent and title:
+        return f"{parent} {title}"
+    return title or parent
 
 
 def _surname(author: str | None) -> str:
@@ -75,7 +87,7 @@ def _surname(author: str | None) -> str:
 def title_key(title: str | None, author: str | None, year: int | None) -> str | None:
     """``title|surname|year`` folded; None without a title or a year (too weak to match on)."""
     t = fold(_LEADING_ARTICLE.sub("", title or ""))
-    if not t or not year:
+    if not t or not year or (len(t.replace(" ", "")) < 5 and not author):
         return None
     return f"{t[:300]}|{_surname(author)[:100]}|{year}"
 

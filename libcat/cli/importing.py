@@ -1,0 +1,251 @@
+"""Import and exchange commands: import, batches, undo, quarantine, dedupe, export, delete."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .. import i18n
+from ..catalog import dedupe as dd
+from ..catalog import export as ex
+from ..catalog import importer as imp
+from ..catalog import records as rec
+from .common import catalog, is_terminal, lang
+
+i18n.register({
+    "cli.rejected": {
+        "en": "{n} record(s) rejected and kept in quarantine (`libcat quarantine list`):",
+        "ru": "отклонено записей: {n}, они в карантине (`libcat quarantine list`):",
+        "kk": "қабылданбаған жазбалар: {n}, олар карантинде (`libcat quarantine list`):",
+    },
+    "cli.undone": {
+        "en": "batch {batch} undone: {removed} added record(s) removed, {restored} record(s) restored",
+        "ru": "пакет {batch} отменён: удалено добавленных записей {removed}, восстановлено записей {restored}",
+        "kk": "{batch} топтамасы болдырылмады: қосылған {removed} жазба алынды, {restored} жазба қалпына келтірілді",
+    },
+    "cli.dedupe": {
+        "en": "{groups} duplicate group(s), {candidates} candidate group(s)",
+        "ru": "групп дублетов: {groups}, групп возможных дублетов: {candidates}",
+        "kk": "дублет топтары: {groups}, ықтимал дублет топтары: {candidates}",
+    },
+    "cli.merged": {
+        "en": "merged {merged} record(s) in batch {batch} (undo with `libcat undo {batch}`)",
+        "ru": "объединено записей: {merged}, пакет {batch} (отмена: `libcat undo {batch}`)",
+        "kk": "біріктірілген жазбалар: {merged}, топтама {batch} (болдырмау: `libcat undo {batch}`)",
+    },
+    "cli.deleted": {
+        "en": "record {id} deleted (tombstone kept for OAI-PMH and the yearly counts)",
+        "ru": "запись {id} удалена (отметка об удалении сохранена для OAI-PMH и годовых отчётов)",
+        "kk": "{id} жазбасы жойылды (жою белгісі OAI-PMH және жылдық есептер үшін сақталды)",
+    },
+    "cli.quarantine_export": {
+        "en": "wrote {n} quarantined record(s) to {path}",
+        "ru": "записано записей из карантина: {n} в {path}",
+        "kk": "карантиндегі {n} жазба {path} файлына жазылды",
+    },
+})
+
+FORMAT_CHOICE = click.Choice(["iso2709", "marcxml", "json", "mrk", "irbis", "mst"])
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default=None, help="Input format (default: detected from the content).")
+@click.option("--encoding", default=None, help="Input encoding: utf-8, cp1251, cp866, kz-1048, marc-8 (default: detected).")
+@click.option("--into", "into", metavar="SUBCAT", default=None,
+              help="Put every record into this sub-catalogue (default: the profile's rules).")
+@click.option("--branch", "source", metavar="NAME", default="",
+              help="Source (branch, library) the file comes from: records match by control number within it.")
+@click.option("--on-duplicate", type=click.Choice(imp.DUPLICATE_ACTIONS), default="skip", show_default=True,
+              help="What to do with a record whose ISBN is already in the catalogue.")
+@click.option("--dry-run", is_flag=True, help="Do everything but commit: see what would happen.")
+@click.option("--report-json", type=click.Path(dir_okay=False), default=None, help="Write the report as JSON here.")
+@click.pass_context
+def import_cmd(ctx: click.Context, files: tuple[str, ...], fmt: str | None, encoding: str | None, into: str | None,
+               source: str, on_duplicate: str, dry_run: bool, report_json: str | None) -> None:
+    """Import records from FILE... (IRBIS .txt, IRBIS64 .mst, ISO 2709, MARCXML, MARC-in-JSON, .mrk) as one batch.
+
+    Exit status 1 when any record was rejected (it is kept in quarantine; the others are imported).
+    """
+    cat = catalog(ctx)
+    options = imp.ImportOptions(into=into, source=source, on_duplicate=on_duplicate, dry_run=dry_run, fmt=fmt,
+                                encoding=encoding, progress=is_terminal(), lang=lang(ctx))
+    report = imp.import_files(cat, files, options)
+    if report_json:
+        Path(report_json).write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    click.echo(report.summary(lang(ctx)))
+    errors = [p for p in report.problems if p.severity == "error"]
+    if errors:
+        click.echo(i18n.t("cli.rejected", lang(ctx), n=report.rejected), err=True)
+        for p in errors[:50]:
+            where = f"{Path(p.file).name}: record {p.position}" if p.file else f"record {p.position}"
+            cn = f" [{p.control_number}]" if p.control_number else ""
+            click.echo(f"  {where}{cn}: {p.code}: {p.message}", err=True)
+        if len(errors) > 50:
+            click.echo(f"  ... {len(errors) - 50} more (see --report-json)", err=True)
+    ctx.exit(report.exit_code)
+
+
+@click.command("batches")
+@click.option("--limit", type=int, default=50, show_default=True, help="Show at most this many (newest first).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def batches_cmd(ctx: click.Context, limit: int, fmt: str) -> None:
+    """List import, harvest, dedupe and undo batches: id, kind, status, time, files, counts."""
+    rows = imp.list_batches(catalog(ctx), limit)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for b in rows:
+        counts = " ".join(f"{k}={v}" for k, v in b["counts"].items() if v)
+        files = ", ".join(Path(f).name for f in b["files"]) if isinstance(b["files"], list) else ""
+        click.echo("\t".join([str(b["batch"]), b["kind"], b["status"], b["started_at"] or "", b["source"] or "",
+                              files, counts]))
+
+
+@click.command("undo")
+@click.argument("batch", type=int)
+@click.option("--force", is_flag=True, help="Undo even when later batches or digitized objects touch its records.")
+@click.pass_context
+def undo_cmd(ctx: click.Context, batch: int, force: bool) -> None:
+    """Revert batch BATCH: its added records are removed (tombstones), updated ones restored."""
+    counts = imp.undo_batch(catalog(ctx), batch, force=force)
+    click.echo(i18n.t("cli.undone", lang(ctx), batch=batch, **counts))
+
+
+@click.group("quarantine")
+def quarantine_group() -> None:
+    """Records that could not be read or failed validation, kept with their original bytes."""
+
+
+@quarantine_group.command("list")
+@click.option("--batch", type=int, default=None, help="Only records of this batch.")
+@click.option("--all", "show_all", is_flag=True, help="Also records already resolved (imported again).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def quarantine_list(ctx: click.Context, batch: int | None, show_all: bool, fmt: str) -> None:
+    """List quarantined records: id, batch, file, position, control number, reasons."""
+    rows = imp.quarantine_rows(catalog(ctx), batch=batch, include_resolved=show_all)
+    if fmt == "json":
+        click.echo(json.dumps([{
+            "id": r.id, "batch": r.batch_id, "file": r.file, "position": r.position, "byte_offset": r.byte_offset,
+            "format": r.format, "control_number": r.control_number, "reasons": (r.reasons or "").splitlines(),
+            "resolved": r.resolved_at is not None,
+        } for r in rows], ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        reasons = "; ".join((r.reasons or "").splitlines())
+        click.echo("\t".join([str(r.id), str(r.batch_id or ""), Path(r.file).name if r.file else "",
+                              str(r.position or ""), r.control_number or "", reasons]))
+
+
+@quarantine_group.command("export")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="File to write.")
+@click.option("--batch", type=int, default=None, help="Only records of this batch.")
+@click.option("--format", "fmt", type=FORMAT_CHOICE, default=None, help="Only records read in this format.")
+@click.pass_context
+def quarantine_export(ctx: click.Context, output: str, batch: int | None, fmt: str | None) -> None:
+    """Write the original bytes of quarantined records to a file, to fix and import again."""
+    with open(output, "wb") as fh:
+        n = imp.export_quarantine(catalog(ctx), fh, batch=batch, fmt=fmt)
+    click.echo(i18n.t("cli.quarantine_export", lang(ctx), n=n, path=output))
+
+
+@click.command("dedupe")
+@click.option("--subcat", metavar="CODE", default=None, help="Only records of this sub-catalogue.")
+@click.option("--apply", "do_apply", is_flag=True, help="Merge each duplicate group into its most complete record.")
+@click.option("--include-candidates", is_flag=True,
+              help="With --apply, also merge groups that share only title, first author and year.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_context
+def dedupe_cmd(ctx: click.Context, subcat: str | None, do_apply: bool, include_candidates: bool, fmt: str) -> None:
+    """Find duplicate records across the catalogue (same ISBN-13 or content; candidates: same title/author/year)."""
+    cat = catalog(ctx)
+    dd.refresh_keys(cat)
+    groups = dd.find_groups(cat, subcat)
+    batch, merged = (None, 0)
+    if do_apply:
+        batch, merged = dd.apply(cat, groups, candidates=include_candidates)
+    if fmt == "json":
+        click.echo(json.dumps({"groups": [g.to_dict() for g in groups], "batch": batch, "merged": merged},
+                              ensure_ascii=False, indent=2))
+        return
+    for n, g in enumerate(groups, 1):
+        kind = "duplicate" if g.strong else "candidate"
+        reasons = "; ".join(f"{k} {v}" for k, v in g.reasons[:3])
+        click.echo(f"# group {n} ({kind}): {reasons}")
+        survivor = g.survivor.id
+        for m in sorted(g.members, key=lambda m: m.id):
+            mark = "*" if m.id == survivor else " "
+            click.echo("\t".join([mark + str(m.id), m.control_number or "", m.source, m.subcat or "",
+                                  (m.title or "")[:80], m.author or "", str(m.year or ""), m.isbns or "",
+                                  f"copies={m.copies}"]))
+    strong = sum(1 for g in groups if g.strong)
+    click.echo(i18n.t("cli.dedupe", lang(ctx), groups=strong, candidates=len(groups) - strong))
+    if do_apply and batch is not None:
+        click.echo(i18n.t("cli.merged", lang(ctx), merged=merged, batch=batch))
+
+
+@click.command("export")
+@click.option("--subcat", metavar="CODE", default=None, help="Only records of this sub-catalogue.")
+@click.option("--since", metavar="DATE", default=None, help="Only records added or changed since this date.")
+@click.option("--batch", type=int, default=None, help="Only records added or changed by this batch.")
+@click.option("--format", "fmt", type=click.Choice(ex.FORMATS), default="iso2709", show_default=True)
+@click.option("--flavour", type=click.Choice(ex.FLAVOURS), default="keep", show_default=True,
+              help="Convert records: keep their own, or MARC 21, RUSMARC, IRBIS.")
+@click.option("--encoding", type=click.Choice(["utf-8", "cp1251"]), default="utf-8", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
+@click.option("--deleted-list", type=click.Path(dir_okay=False), default=None,
+              help="Also list the records deleted (since DATE / in the batch) in this tab-separated file.")
+@click.option("--base-url", default=None, help="Base URL for links to digitized files.")
+@click.pass_context
+def export_cmd(ctx: click.Context, subcat: str | None, since: str | None, batch: int | None, fmt: str, flavour: str,
+               encoding: str, output: str | None, deleted_list: str | None, base_url: str | None) -> None:
+    """Export records with their copies and links to digitized files; problems are reported on stderr."""
+    options = ex.ExportOptions(subcat=subcat, since=imp.parse_since(since) if since else None, batch=batch, fmt=fmt,
+                               flavour=flavour, encoding=encoding, base_url=base_url, lang=lang(ctx))
+    cat = catalog(ctx)
+    out = open(output, "wb") if output else click.get_binary_stream("stdout")
+    deleted = open(deleted_list, "w", encoding="utf-8") if deleted_list else None
+    try:
+        report = ex.export(cat, out, options, deleted)
+    finally:
+        if output:
+            out.close()
+        else:
+            out.flush()
+        if deleted is not None:
+            deleted.close()
+    for p in report.problems[:100]:
+        cn = f" [{p['control_number']}]" if p.get("control_number") else ""
+        click.echo(f"record {p['record']}{cn}: {p['severity']}: {p['message']}", err=True)
+    if len(report.problems) > 100:
+        click.echo(f"... {len(report.problems) - 100} more problems", err=True)
+    click.echo(report.summary(lang(ctx)), err=True)
+
+
+@click.command("delete")
+@click.argument("ref", metavar="ID")
+@click.option("--reason", default=None, help="Why (written off, duplicate, error...): kept with the tombstone.")
+@click.pass_context
+def delete_cmd(ctx: click.Context, ref: str, reason: str | None) -> None:
+    """Delete record ID (catalogue id or control number): it leaves a tombstone and an event."""
+    from sqlalchemy import delete as sql_delete
+
+    from ..catalog.models import RecordKey
+
+    cat = catalog(ctx)
+    with cat.session() as s:
+        row = rec.find(s, ref)
+        rec.delete(s, row, reason=reason, source="cli")
+        s.execute(sql_delete(RecordKey).where(RecordKey.record_id == row.id))
+        rid = row.id
+    click.echo(i18n.t("cli.deleted", lang(ctx), id=rid))
+
+
+def register(main: click.Group) -> None:
+    """Add the import and exchange commands to the `libcat` group."""
+    for cmd in (import_cmd, batches_cmd, undo_cmd, quarantine_group, dedupe_cmd, export_cmd, delete_cmd):
+        main.add_command(cmd)
