@@ -8,7 +8,6 @@ which ASCII ``.mrk`` files use for everything beyond ASCII.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -98,7 +97,7 @@ def unmnemonic(text: str) -> tuple[str, list[str]]:
 
     text = re.sub(r"\x00(\d+)\x00", lambda m: chr(int(m.group(1))), marked)
     text = re.sub(r"\x01(\d+)\x01(.?)", lambda m: m.group(2) + uni(m) if CODESETS[0x45][int(m.group(1))][1] else uni(m) + m.group(2), text)
-    return unicodedata.normalize("NFC", text), problems
+    return text, problems
 
 
 def _blank(text: str) -> str:
