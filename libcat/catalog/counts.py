@@ -137,10 +137,11 @@ def ek_growth(conn: Conn, first_year: int, last_year: int) -> dict[int | None, d
     """Per sub-catalogue id: records in the EK at the end of each year from ``first_year`` to ``last_year``."""
     ey = extract("year", R.c.entry_date)
     dy = extract("year", R.c.deleted_at)
+    sc = func.coalesce(R.c.subcat_id, -1)
     q = (
-        select(func.coalesce(R.c.subcat_id, -1), ey, dy, func.count())
+        select(sc, ey, dy, func.count())
         .where(R.c.entry_date < dt.date(last_year + 1, 1, 1))
-        .group_by(func.coalesce(R.c.subcat_id, -1), ey, dy)
+        .group_by(sc, ey, dy)
     )
     out: dict[int | None, dict[int, int]] = {}
     for sc, entered, deleted, n in conn.execute(q):
