@@ -106,7 +106,8 @@ class OAIApp:
             return [b"too many requests at once; retry after the number of seconds in Retry-After\n"]
         try:
             if path.startswith("/files/"):
-                return files.serve(self.catalog, path[len("/files/"):], environ, start_response)
+                rel = path[len("/files/"):].encode("latin-1", errors="replace").decode("utf-8", errors="replace")
+                return files.serve(self.catalog, rel, environ, start_response)
             return self._oai(environ, start_response)
         finally:
             if self.slots is not None:
@@ -273,18 +274,13 @@ class OAIApp:
         return (f"<header{status}><identifier>{self.identifier(row.id)}</identifier>"
                 f"<datestamp>{format_datestamp(row.datestamp)}</datestamp>{sets}</header>")
 
-    def _disseminator(self, s, cleaner: metadata.Cleaner) -> metadata.Disseminator:
-        root = self._root_url()
+    def _disseminator(self, s, cleaner: metadata.Cleaner, base_url: str) -> metadata.Disseminator:
+        files_url = files_root(base_url)
         return metadata.Disseminator(
             cleaner=cleaner,
-            links=lambda rid, flavour: q.link_fields(s, rid, flavour, root),
+            links=lambda rid, flavour: q.link_fields(s, rid, flavour, files_url),
             link_urls=metadata.urls_of,
         )
-
-    def _root_url(self) -> str | None:
-        if not self.base_url:
-            return None
-        return self.base_url[: -len("/oai")] if self.base_url.endswith("/oai") else self.base_url
 
     def _GetRecord(self, req: Request, cleaner: metadata.Cleaner, base_url: str) -> str:
         prefix = req.args["metadataPrefix"]
@@ -301,17 +297,17 @@ class OAIApp:
             if not row.deleted:
                 with_links = bool(q.record_objects(s, [row.id]))
                 try:
-                    body = "<metadata>" + self._disseminator(s, cleaner).render(
+                    body = "<metadata>" + self._disseminator(s, cleaner, base_url).render(
                         prefix, row.id, row.flavour, row.data, with_links) + "</metadata>"
                 except metadata.CannotDisseminate as exc:
                     raise OAIError("cannotDisseminateFormat", str(exc)) from None
         return f"<GetRecord><record>{self._header(row, specs)}{body}</record></GetRecord>"
 
     def _ListIdentifiers(self, req: Request, cleaner: metadata.Cleaner, base_url: str) -> str:
-        return self._list(req, cleaner, records=False)
+        return self._list(req, cleaner, base_url, records=False)
 
     def _ListRecords(self, req: Request, cleaner: metadata.Cleaner, base_url: str) -> str:
-        return self._list(req, cleaner, records=True)
+        return self._list(req, cleaner, base_url, records=True)
 
     def _count_utf8(self, rows: list[q.RecordRow]) -> None:
         bad = sum(1 for r in rows if r.bad_utf8)
@@ -335,7 +331,7 @@ class OAIApp:
         flavours = metadata.FORMATS[prefix][2]
         return q.ListFilter(start, end, cond, None if set(flavours) >= set(FLAVOURS) else flavours)
 
-    def _list(self, req: Request, cleaner: metadata.Cleaner, *, records: bool) -> str:
+    def _list(self, req: Request, cleaner: metadata.Cleaner, base_url: str, *, records: bool) -> str:
         verb = req.verb
         with self.catalog.Session() as s:
             if "resumptionToken" in req.args:
@@ -358,7 +354,7 @@ class OAIApp:
             served = 0
             more = False
             last: q.RecordRow | None = None
-            diss = self._disseminator(s, cleaner) if records else None
+            diss = self._disseminator(s, cleaner, base_url) if records else None
             while True:
                 rows = q.page(s, flt, after, self.page_size + 1 - served, with_data=records)
                 more = len(rows) > self.page_size - served
@@ -404,6 +400,12 @@ class OAIApp:
         elif "resumptionToken" in req.args:
             tok = f'<resumptionToken completeListSize="{max(total, cursor + served)}" cursor="{cursor}"/>'
         return f"<{tag}>{''.join(out)}{tok}</{tag}>"
+
+
+def files_root(base_url: str) -> str:
+    """Where /files/ lives for an endpoint URL: http://host/oai -> http://host/files."""
+    root = base_url[: -len("/oai")] if base_url.endswith("/oai") else base_url.rsplit("/", 1)[0]
+    return root + "/files"
 
 
 def _pick_encoding(accept: str) -> str | None:
