@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import socket
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -404,9 +405,9 @@ class _Run:
                 continue
             if not item.ok:
                 reason = item.error or "no record"
-                self.reject(s, item, file, [Problem(item.position, item.control_number, "error", "unreadable",
-                                                    i18n.t("import.unreadable", self.lang, reason=reason), file)],
-                            item.control_number)
+                cn = item.control_number or raw_control_number(item.raw)
+                self.reject(s, item, file, [Problem(item.position, cn, "error", "unreadable",
+                                                    i18n.t("import.unreadable", self.lang, reason=reason), file)], cn)
                 continue
             for w in item.warnings:
                 self.problem(Problem(item.position, item.control_number, "warning", "read", w, file))
@@ -678,6 +679,28 @@ class _Run:
                 s.execute(update(Batch).where(Batch.id == self.batch_id).values(
                     status=status, finished_at=utcnow(), counts=json.dumps(self.report.counts())))
         return self.report
+
+
+_RAW_CN = (re.compile(rb"^#903: ?([^\r\n^]+)", re.M), re.compile(rb"^=001  ([^\r\n]+)", re.M))
+
+
+def raw_control_number(raw: bytes | None) -> str | None:
+    """Best-effort control number of an unreadable record (IRBIS 903, MarcBreaker or ISO 2709 001)."""
+    if not raw:
+        return None
+    for rx in _RAW_CN:
+        m = rx.search(raw)
+        if m:
+            return m.group(1).decode("utf-8", "replace").strip()[:200] or None
+    try:
+        base = int(raw[12:17])
+        for i in range(24, base - 1, 12):
+            if raw[i:i + 3] == b"001":
+                length, start = int(raw[i + 3:i + 7]), int(raw[i + 7:i + 12])
+                return raw[base + start:base + start + length].rstrip(b"\x1e").decode("utf-8", "replace").strip() or None
+    except (ValueError, IndexError):
+        return None
+    return None
 
 
 def _identity(p: _Prepared) -> tuple[str, str] | None:
