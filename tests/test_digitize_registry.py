@@ -122,7 +122,7 @@ def test_same_file_twice_is_refused(catalog, tmp_path: Path) -> None:
         assert s.scalar(select(func.count()).select_from(DigitalObject)) == 2
 
 
-def test_errors_leave_nothing_half_registered(catalog, tmp_path: Path, monkeypatch) -> None:
+def test_errors_leave_nothing_half_registered(catalog, tmp_path: Path) -> None:
     rid = kamshy(catalog)
     pdf = make_pdf(tmp_path / "kamshy.pdf", 2)
     jpg = make_image(tmp_path / "cover.jpg", "JPEG")
@@ -130,17 +130,19 @@ def test_errors_leave_nothing_half_registered(catalog, tmp_path: Path, monkeypat
     def boom(*_a, **_k):
         raise RuntimeError("disk on fire")
 
+    store = catalog.file_store()
+    assert str(store).startswith(str(tmp_path))
     # a failure while the rows are being inserted: rolled back, staged copies removed
-    monkeypatch.setattr(registry, "_bump", boom)
-    with pytest.raises(RuntimeError):
-        registry.add_object(catalog, rid, [pdf, jpg])
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(registry, "_bump", boom)
+        with pytest.raises(RuntimeError):
+            registry.add_object(catalog, rid, [pdf, jpg])
     assert _stored_files(catalog.file_store()) == []
     # a failure when renaming after the commit: the rows are removed again
-    monkeypatch.setattr(filestore.os, "replace", lambda *_a: (_ for _ in ()).throw(OSError(28, "No space left")))
-    with pytest.raises(CatalogError, match="nothing was registered"):
-        registry.add_object(catalog, rid, [pdf, jpg])
-    monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(filestore.os, "replace", lambda *_a: (_ for _ in ()).throw(OSError(28, "No space left")))
+        with pytest.raises(CatalogError, match="nothing was registered"):
+            registry.add_object(catalog, rid, [pdf, jpg])
     assert _stored_files(catalog.file_store()) == []
     with catalog.Session() as s:
         assert s.scalar(select(func.count()).select_from(DigitalObject)) == 0
