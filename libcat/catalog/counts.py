@@ -125,6 +125,15 @@ def ek_counts(conn: Conn, start: dt.date, end: dt.date) -> dict[int | None, EkCo
     return out
 
 
+def entered(conn: Conn, start: dt.date, end: dt.date) -> int:
+    """Records entered in [start, end) and still in the EK at ``end`` (the `added` of the whole EK).
+
+    A range on the entry-date index: cheap even on a large catalogue.
+    """
+    q = select(func.count()).where(R.c.entry_date >= start, _live_record_at(end))
+    return int(conn.execute(q).scalar_one())
+
+
 def first_entry_year(conn: Conn) -> int | None:
     """Year of the earliest entry date in the catalogue (None when it is empty)."""
     first = conn.execute(select(func.min(R.c.entry_date))).scalar_one()

@@ -275,8 +275,8 @@ def contracts(conn: counts.Conn, period: Period, lang: str) -> Table:
 def headline(conn: counts.Conn, period: Period, lang: str, plan: dict[str, Any] | None = None) -> Table:
     """Table `headline`: records entered into the EK in the same period a year before, plan, and now."""
     prev = period.previous()
-    done_prev = sum(c.added for c in counts.ek_counts(conn, prev.start, prev.end_exclusive).values())
-    done = sum(c.added for c in counts.ek_counts(conn, period.start, period.end_exclusive).values())
+    done_prev = counts.entered(conn, prev.start, prev.end_exclusive)
+    done = counts.entered(conn, period.start, period.end_exclusive)
     plans = plan_for(plan, period)
     total_plan = plans.get("total")
     if total_plan is None and plans:
