@@ -19,7 +19,7 @@ from .. import i18n
 from ..catalog import records
 from ..catalog.models import CatalogRecord, Collection, DigitalFile, DigitalObject, utcnow
 from ..catalog.store import Catalog, CatalogError
-from ..marc.flavour import IRBIS, IRBIS_VALUE_CODE, MARC21
+from ..marc.flavour import IRBIS, MARC21
 from . import TYPES
 from . import collections as colls
 from . import filestore, pages
