@@ -46,7 +46,8 @@ def _render(leader: str, fields: Fields) -> str:
     return "".join(out)
 
 
-def _clean(fields: Fields, leader: str) -> tuple[str, Fields, list[str]]:
+def xml_safe(fields: Fields, leader: str) -> tuple[str, Fields, list[str]]:
+    """Leader and fields without the characters XML 1.0 cannot hold, and what was removed where."""
     problems: list[str] = []
 
     def strip(text: str, where: str) -> str:
@@ -57,7 +58,9 @@ def _clean(fields: Fields, leader: str) -> tuple[str, Fields, list[str]]:
         problems.append(f"{where}: {len(found)} character(s) not allowed in XML removed ({codes})")
         return _ILLEGAL.sub("", text)
 
-    leader = strip(leader, "leader")
+    if _ILLEGAL.search(leader):
+        problems.append("leader: characters not allowed in XML replaced by spaces")
+        leader = _ILLEGAL.sub(" ", leader)
     out: Fields = []
     for tag, ind, payload in fields:
         tag = strip(tag, f"tag {tag!r}")
@@ -65,7 +68,9 @@ def _clean(fields: Fields, leader: str) -> tuple[str, Fields, list[str]]:
             out.append((tag, None, strip(payload, tag)))
         else:
             ind = strip(ind, f"{tag} indicators").ljust(2)
-            out.append((tag, ind, [(strip(c, f"{tag} subfield code"), strip(v, f"{tag}${c}")) for c, v in payload]))
+            out.append(
+                (tag, ind, [(strip(c, f"{tag} subfield code") or "?", strip(v, f"{tag}${c}")) for c, v in payload])
+            )
     return leader, out, problems
 
 
@@ -75,7 +80,7 @@ def render(leader: str, fields: Fields) -> tuple[str, list[str]]:
     text = _render(leader, fields)
     if _ILLEGAL.search(text) is None:
         return text, []
-    leader, fields, problems = _clean(fields, leader)
+    leader, fields, problems = xml_safe(fields, leader)
     return _render(leader, fields), problems
 
 
@@ -234,6 +239,7 @@ def fast_render(chunk: bytes) -> str | None:
         if "\x1f&" in text:
             return None
     fields = text.split("\x1e")
+    fields.pop()
     tagstr = b"".join(tags)
     if not (tagstr.isalnum() and tagstr.isascii() and lead.isascii()):
         return None

@@ -40,10 +40,9 @@ class MrkError(ValueError):
 
 
 def _escape(text: str) -> str:
-    text = text.replace("$", "{dollar}")
     if "{" in text:
         text = _MNEMONIC.sub(lambda m: "{lcub}" + m.group(0)[1:], text)
-    return text
+    return text.replace("$", "{dollar}")
 
 
 def record_to_mrk(record: Record) -> str:
@@ -110,11 +109,16 @@ def parse_lines(lines: list[str]) -> tuple[str, list[tuple], list[str]]:
     leader = None
     fields: list[tuple] = []
     for line in lines:
-        m = _LINE.match(line)
-        if not m:
-            raise MrkError(f"not a MarcBreaker line: {line[:40]!r}")
-        tag, rest = m.group(1), m.group(2)
-        if tag.upper() in ("LDR", "000"):
+        if line[:1] == "=" and line[4:6] == "  ":
+            tag, rest = line[1:4], line[6:]
+        elif line[:1] == "=" and line[5:7] == "  " and line[1:5].isalnum():
+            tag, rest = line[1:5], line[7:]
+        else:
+            m = _LINE.match(line)
+            if not m:
+                raise MrkError(f"not a MarcBreaker line: {line[:40]!r}")
+            tag, rest = m.group(1), m.group(2)
+        if tag.upper() == "LDR":
             leader = _blank(rest)
             if len(leader) != 24:
                 warnings.append(f"leader has {len(leader)} characters instead of 24; padded/cut")
