@@ -50,7 +50,7 @@ def record_to_mrk(record: Record) -> str:
     lines = [f"=LDR  {str(record.leader)}"]
     for f in record.fields:
         if f.is_control_field():
-            lines.append(f"={f.tag}  {_escape(f.data or '').replace(' ', chr(92))}")
+            lines.append(f"={f.tag}  {_escape(f.data or '').replace(chr(92), '{bsol}').replace(' ', chr(92))}")
         else:
             ind = "".join((c if c != " " else "\\") for c in (f.indicators or ["", ""])).ljust(2, "\\")
             subs = "".join(f"${sf.code}{_escape(sf.value)}" for sf in f.subfields)
