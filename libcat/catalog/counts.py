@@ -260,12 +260,13 @@ def fund_records(session: Session, end: dt.date) -> Iterator[tuple[CatalogRecord
         .scalar_subquery()
     )
     digitized = exists().where(D.c.record_id == R.c.id, D.c.type == "book", _live_object_at(end)).correlate(R)
-    copies = select(C.c.record_id).distinct()
+    ids = select(C.c.record_id.label("rid")).union(
+        select(D.c.record_id.label("rid")).where(D.c.type == "book")
+    ).subquery()
     q = (
         select(CatalogRecord, S.c.code, held, digitized)
-        .outerjoin(S, S.c.id == R.c.subcat_id)
+        .select_from(ids.join(R, R.c.id == ids.c.rid).outerjoin(S, S.c.id == R.c.subcat_id))
         .where(or_(R.c.deleted_at.is_(None), R.c.deleted_at >= _at(end)))
-        .where(or_(R.c.id.in_(copies), R.c.id.in_(select(D.c.record_id).where(D.c.type == "book"))))
         .order_by(R.c.id)
         .execution_options(yield_per=2000)
     )
