@@ -104,6 +104,7 @@ class CatalogRecord(Base):
         Index("ix_records_datestamp_id", "datestamp", "id"),
         Index("ix_records_source_cn", "source", "control_number"),
         Index("ix_records_source_external_id", "source", "external_id"),
+        Index("ix_records_counts", "subcat_id", "entry_date", "deleted_at", "language"),
     )
 
 

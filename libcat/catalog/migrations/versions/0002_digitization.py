@@ -17,6 +17,7 @@ def upgrade() -> None:
     with op.batch_alter_table("records") as batch:
         batch.add_column(sa.Column("external_id", sa.String(300)))
         batch.create_index("ix_records_source_external_id", ["source", "external_id"])
+        batch.create_index("ix_records_counts", ["subcat_id", "entry_date", "deleted_at", "language"])
     op.create_table(
         "collections",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -96,6 +97,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("records") as batch:
+        batch.drop_index("ix_records_counts")
         batch.drop_index("ix_records_source_external_id")
         batch.drop_column("external_id")
     for name in ["harvest_sources", "contract_records", "contracts", "digital_files", "digital_objects", "collections"]:
