@@ -11,11 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from libcat.catalog import importer as imp
 from libcat.catalog.models import Batch, CatalogRecord, Copy, Quarantine, RecordEvent, RecordKey, Subcatalog
-from libcat.catalog.store import open_catalog
 from test_import_helpers import isbn, live_count, marc, write_iso
 
 REPO = Path(__file__).resolve().parent.parent

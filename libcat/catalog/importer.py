@@ -23,7 +23,7 @@ from typing import Any
 
 from pymarc import Record
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from .. import i18n
@@ -631,7 +631,10 @@ class _Run:
             c.update(source=source, subcat_id=self.subcats.get(p.subcat) if p.subcat else None, created_at=now,
                      datestamp=now, batch_id=self.batch_id, own_publication=False)
             rows.append(c)
-        ids = list(s.scalars(insert(CatalogRecord).returning(CatalogRecord.id, sort_by_parameter_order=True), rows))
+        ids = _reserve_ids(s, len(rows), self.batch_id)
+        for rid, c in zip(ids, rows):
+            c["id"] = rid
+        s.execute(insert(CatalogRecord), rows)
         s.execute(insert(RecordEvent), [
             {"record_id": rid, "batch_id": self.batch_id, "kind": "created", "at": now, "source": self.event_source}
             for rid in ids
@@ -679,6 +682,20 @@ class _Run:
                 s.execute(update(Batch).where(Batch.id == self.batch_id).values(
                     status=status, finished_at=utcnow(), counts=json.dumps(self.report.counts())))
         return self.report
+
+
+def _reserve_ids(s: Session, n: int, batch_id: int | None) -> list[int]:
+    """Ids for ``n`` new records, taken before a plain executemany (much faster than INSERT ... RETURNING).
+
+    PostgreSQL hands them out from the table's sequence; SQLite first takes the write lock (a no-op update
+    of the batch row) so that no other writer can take the same ids before this transaction commits.
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        q = text("SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)")
+        return [int(v) for v in s.scalars(q, {"n": n})]
+    s.execute(update(Batch).where(Batch.id == (batch_id or 0)).values(status=Batch.status))
+    start = (s.scalar(select(func.max(CatalogRecord.id))) or 0) + 1
+    return list(range(start, start + n))
 
 
 _RAW_CN = (re.compile(rb"^#903: ?([^\r\n^]+)", re.M), re.compile(rb"^=001  ([^\r\n]+)", re.M))

@@ -34,6 +34,7 @@ _BASE = str.maketrans({
 })
 _WORD = re.compile(r"\w+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_MIXABLE = re.compile("[" + "".join(chr(c) for c in _LOOKALIKE) + "]")
 _LEADING_ARTICLE = re.compile(r"^\[?(the|a|an|der|die|das|le|la|les|l')\s+", re.I)
 
 
@@ -48,11 +49,13 @@ def fold(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)
-    text = _WORD.sub(lambda m: _fold_word(m.group(0)), text)
+    if _MIXABLE.search(text) and _CYRILLIC.search(text):
+        text = _WORD.sub(lambda m: _fold_word(m.group(0)), text)
     text = text.lower().translate(_BASE)
     decomposed = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(w for w in _WORD.findall(text.translate(_BASE).replace("_", " ")))
+    if decomposed != text:
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_BASE)
+    return " ".join(_WORD.findall(text.replace("_", " ")))
 
 
 def title_proper(record: Record, flavour: str) -> str | None:
