@@ -73,7 +73,7 @@ def _jobs(jobs: int, source: str) -> int:
         size = os.path.getsize(source) if source != "-" else 0
     except OSError:
         size = 0
-    return min(os.cpu_count() or 1, 4) if size >= _FAST_MIN_BYTES else 1
+    return max(1, min((os.cpu_count() or 1) - 1, 4)) if size >= _FAST_MIN_BYTES else 1
 
 
 class _Report:
