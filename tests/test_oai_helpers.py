@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import pytest
 from lxml import etree
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
@@ -171,13 +172,22 @@ def serving(app):
     import waitress.server
 
     server = waitress.server.create_server(app, host="127.0.0.1", port=0, threads=6, ident="libcat-test")
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            server.asyncore.loop(timeout=0.05, map=server._map, count=1)
+        for channel in list(server._map.values()):
+            channel.close()
+        server.task_dispatcher.shutdown()
+
+    thread = threading.Thread(target=loop, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}/oai"
     finally:
-        server.close()
-        thread.join(5)
+        stop.set()
+        thread.join(10)
 
 
 def test_build_makes_every_kind(catalog):
@@ -188,3 +198,26 @@ def test_build_makes_every_kind(catalog):
         assert s.get(CatalogRecord, b.deleted).deleted_at is not None
         assert s.get(CatalogRecord, b.merged).merged_into == b.marc[1]
 
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_catalog(request, tmp_path_factory):
+    """One built test catalogue per module and backend, for tests that only read it."""
+    from conftest import _pg_database_url, _pg_drop
+
+    from libcat.catalog.store import open_catalog
+
+    name = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('oai') / 'catalog.db'}"
+    else:
+        url, name = _pg_database_url()
+    cat = open_catalog(url, must_exist=False)
+    cat.init()
+    built = build(cat)
+    try:
+        yield cat, built
+    finally:
+        cat.engine.dispose()
+        if name:
+            _pg_drop(name)

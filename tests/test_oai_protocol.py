@@ -11,7 +11,7 @@ from libcat.catalog import records
 from libcat.catalog.models import CatalogRecord
 from libcat.oai import tokens
 from libcat.oai.server import make_app
-from test_oai_helpers import OAI, Client, build, ident, is_deleted, marc21
+from test_oai_helpers import OAI, Client, build, ident, is_deleted, marc21, shared_catalog  # noqa: F401
 
 PREFIXES = ("oai_dc", "marc21", "rusmarc")
 
@@ -22,15 +22,22 @@ def built(catalog):
 
 
 @pytest.fixture
-def client(catalog, built, schemas):
-    return Client(make_app(catalog, page_size=4), schemas)
+def client(shared_catalog, schemas):
+    return Client(make_app(shared_catalog[0], page_size=4), schemas)
+
+
+@pytest.fixture
+def ro(shared_catalog):
+    """(catalogue, built ids) shared by the read-only tests of this module."""
+    return shared_catalog
 
 
 def _id(n: int) -> str:
     return f"oai:libcat.local:{n}"
 
 
-def test_identify(client, catalog):
+def test_identify(client, ro):
+    catalog = ro[0]
     root = client("verb=Identify")
     idf = root.find(f"{OAI}Identify")
     assert idf.findtext(f"{OAI}deletedRecord") == "persistent"
@@ -44,7 +51,8 @@ def test_identify(client, catalog):
     assert root.find(f"{OAI}request").get("verb") == "Identify"
 
 
-def test_full_harvest_every_format_validates_and_agrees(client, built):
+def test_full_harvest_every_format_validates_and_agrees(client, ro):
+    built = ro[1]
     for prefix in PREFIXES:
         recs, toks = client.harvest("ListRecords", metadataPrefix=prefix)
         heads, _ = client.harvest("ListIdentifiers", metadataPrefix=prefix)
@@ -63,7 +71,8 @@ def test_full_harvest_every_format_validates_and_agrees(client, built):
             assert toks[-1].text is None and toks[-1].get("cursor") == str(4 * (len(toks) - 1))
 
 
-def test_deleted_records_keep_their_sets_and_getrecord_answers_deleted(client, built):
+def test_deleted_records_keep_their_sets_and_getrecord_answers_deleted(client, ro):
+    built = ro[1]
     root = client(f"verb=GetRecord&metadataPrefix=marc21&identifier={_id(built.merged)}")
     header = root.find(f"{OAI}GetRecord/{OAI}record/{OAI}header")
     assert header.get("status") == "deleted"
@@ -73,7 +82,8 @@ def test_deleted_records_keep_their_sets_and_getrecord_answers_deleted(client, b
     assert _id(built.deleted) in {ident(r) for r in recs if is_deleted(r)}
 
 
-def test_sets(client, built):
+def test_sets(client, ro):
+    built = ro[1]
     specs = [e.text for e in client("verb=ListSets").iter(f"{OAI}setSpec")]
     assert {"ek", "ek:books", "ek:articles", "ek:local-lore", "digitized"} <= set(specs)
     recs, _ = client.harvest("ListIdentifiers", metadataPrefix="oai_dc", set="ek:articles")
@@ -85,7 +95,8 @@ def test_sets(client, built):
     assert client.error("verb=ListRecords&metadataPrefix=oai_dc&set=bad%20spec") == "badArgument"
 
 
-def test_formats_per_record(client, built):
+def test_formats_per_record(client, ro):
+    built = ro[1]
     def prefixes(q):
         return [e.text for e in client(q).iter(f"{OAI}metadataPrefix")]
 
@@ -145,14 +156,15 @@ def test_errors(client):
             assert req.get("verb"), query
 
 
-def test_no_set_hierarchy(catalog, built, schemas):
+def test_no_set_hierarchy(ro, schemas):
+    catalog = ro[0]
     c = Client(make_app(catalog, sets=False), schemas)
     assert c.error("verb=ListSets") == "noSetHierarchy"
     assert c.error("verb=ListRecords&metadataPrefix=oai_dc&set=ek:books") == "noSetHierarchy"
 
 
-def test_post_equals_get(catalog, built):
-    app = make_app(catalog, page_size=4)
+def test_post_equals_get(ro):
+    app = make_app(ro[0], page_size=4)
     import io
 
     body = b"verb=ListIdentifiers&metadataPrefix=oai_dc"
@@ -228,7 +240,8 @@ def test_from_equals_until_on_one_day(catalog, built, schemas):
     assert len(recs) == 4
 
 
-def test_token_from_a_different_query_or_repository(catalog, built, schemas, tmp_path):
+def test_token_from_a_different_query_or_repository(ro, schemas):
+    catalog = ro[0]
     c = Client(make_app(catalog, page_size=4), schemas)
     tok = c("verb=ListRecords&metadataPrefix=marc21").find(f".//{OAI}resumptionToken").text
     assert c.error({"verb": "ListIdentifiers", "resumptionToken": tok}) == "badResumptionToken"
@@ -241,7 +254,8 @@ def test_token_from_a_different_query_or_repository(catalog, built, schemas, tmp
     assert again.error({"verb": "ListRecords", "resumptionToken": tok}) is None
 
 
-def test_token_carries_set_and_dates(client, built):
+def test_token_carries_set_and_dates(client, ro):
+    built = ro[1]
     recs, toks = client.harvest("ListRecords", metadataPrefix="oai_dc", set="ek:books",
                                 **{"from": "2000-01-01", "until": "2100-01-01"})
     assert len(toks) >= 2
@@ -250,7 +264,8 @@ def test_token_carries_set_and_dates(client, built):
     assert (state.set_spec, state.from_, state.until) == ("ek:books", "2000-01-01", "2100-01-01")
 
 
-def test_control_characters_never_break_a_page(client, built):
+def test_control_characters_never_break_a_page(client, ro):
+    built = ro[1]
     root = client(f"verb=GetRecord&metadataPrefix=marc21&identifier={_id(built.control)}")
     title = root.find(".//{http://www.loc.gov/MARC21/slim}datafield[@tag='245']/{http://www.loc.gov/MARC21/slim}subfield")
     assert title.text == "Бақылау таңбасы және "
