@@ -179,5 +179,5 @@ def test_cli_harvest_and_list_sources(catalog, run_cli, schemas):
     listed = run_cli("harvest", "--list-sources")
     assert listed.exit_code == 0 and "kaz" in listed.output and "ek:articles" in listed.output
     assert run_cli("oai", "serve", "--help").exit_code == 0
-    bad = run_cli("harvest", "http://127.0.0.1:9/oai", "--name", "nowhere")
+    bad = run_cli("harvest", "http://127.0.0.1:9/oai", "--name", "nowhere", "--retries", "0")
     assert bad.exit_code == 1 and "network error" in bad.output

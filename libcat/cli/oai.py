@@ -69,11 +69,14 @@ def serve(ctx: click.Context, host: str, port: int, base_url: str | None, page_s
 @click.option("--until", metavar="DATE", help="Only records changed until DATE (inclusive).")
 @click.option("--into", metavar="SUBCAT", help="Sub-catalogue for the harvested records.")
 @click.option("--name", metavar="SOURCE", help="Source name (default: the host, and the set).")
+@click.option("--retries", default=5, show_default=True, type=click.IntRange(0, 100),
+              help="Retries of a page after network errors or 503/429 (with back-off, Retry-After honoured).")
 @click.option("--list-sources", is_flag=True, help="List the harvest sources and where each stopped.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def harvest_cmd(ctx: click.Context, url: str | None, prefix: str, set_spec: str | None, from_: str | None,
-                until: str | None, into: str | None, name: str | None, list_sources: bool, as_json: bool) -> None:
+                until: str | None, into: str | None, name: str | None, retries: int, list_sources: bool,
+                as_json: bool) -> None:
     """Harvest an OAI-PMH repository at URL into the catalogue (incremental and resumable)."""
     from ..oai import harvester
 
@@ -99,7 +102,7 @@ def harvest_cmd(ctx: click.Context, url: str | None, prefix: str, set_spec: str 
     if not url:
         raise click.UsageError("give the repository URL, or --list-sources")
     res = harvester.harvest(cat, url, prefix=prefix, set_spec=set_spec, from_=from_, until=until, into=into,
-                            name=name, progress=common.is_terminal())
+                            name=name, progress=common.is_terminal(), max_retries=retries)
     if as_json:
         click.echo(json.dumps(res.to_dict(), ensure_ascii=False, indent=2, default=str))
         return

@@ -327,13 +327,13 @@ class _Pages:
 def harvest(
     catalog: Catalog, url: str, *, prefix: str = "marc21", set_spec: str | None = None, from_: str | None = None,
     until: str | None = None, into: str | None = None, name: str | None = None, progress: bool = False,
-    fetcher: Fetcher | None = None, chunk: int = CHUNK,
+    fetcher: Fetcher | None = None, chunk: int = CHUNK, max_retries: int = 5,
 ) -> HarvestResult:
     """Harvest ``url`` into the catalogue as source ``name``; returns what was done."""
     if prefix not in PREFIXES:
         raise HarvestError(f"--prefix must be one of {', '.join(PREFIXES)}, not {prefix!r}")
     name = name or default_name(url, set_spec)
-    fetcher = fetcher or Fetcher(url)
+    fetcher = fetcher or Fetcher(url, max_retries=max_retries)
     with catalog.session() as s:
         src = s.scalar(select(HarvestSource).where(HarvestSource.name == name))
         if src is None:
