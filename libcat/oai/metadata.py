@@ -44,6 +44,8 @@ _ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 _CTRL_TAG = re.compile(r"^00[1-9A-Za-z]$")
 _DATA_TAG = re.compile(r"^(0[1-9A-Z][0-9A-Z]|0[1-9a-z][0-9a-z]|[1-9A-Z][0-9A-Z]{2}|[1-9a-z][0-9a-z]{2})$")
 _SUBCODE = re.compile(r"^[0-9A-Za-z!\"#$%&'()*+,\-./:;<=>?{}_^`~\[\]\\]$")
+_PLAIN_CODES = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_PLAIN_IND = frozenset(" 0123456789abcdefghijklmnopqrstuvwxyz")
 _LEADER = re.compile(r"^[\d ]{5}[\dA-Za-z ][\dA-Za-z][\dA-Za-z ]{3}[2 ][2 ][\d ]{5}[\dA-Za-z ]{3}(4500|    )$")
 
 
@@ -58,7 +60,7 @@ class Cleaner:
 
     def text(self, value: str) -> str:
         """``value`` as XML character data: illegal characters removed (and counted), markup escaped."""
-        if _ILLEGAL.search(value):
+        if not value.isprintable() and _ILLEGAL.search(value):
             value, n = _ILLEGAL.subn("", value)
             self.illegal_chars += n
             if self.current is not None:
@@ -148,14 +150,18 @@ def slim_xml(data: dict, cleaner: Cleaner, *, namespace_decl: bool = True) -> st
             subs = []
             for sub in value.get("subfields", ()):
                 for code, text in sub.items():
-                    if not _SUBCODE.match(code):
-                        code = "a" if not code else code.lower() if _SUBCODE.match(code.lower()) else "a"
-                    subs.append(f'<subfield code="{cleaner.attr(code)}">{esc(text)}</subfield>')
+                    if code not in _PLAIN_CODES:
+                        if not _SUBCODE.match(code):
+                            code = code.lower() if _SUBCODE.match(code.lower()) else "a"
+                        code = cleaner.attr(code)
+                    subs.append(f'<subfield code="{code}">{esc(text)}</subfield>')
             if not subs:
                 cleaner.dropped_fields += 1
                 continue
+            i1, i2 = value.get("ind1"), value.get("ind2")
             parts.append(
-                f'<datafield tag="{tag}" ind1="{_ind(value.get("ind1"))}" ind2="{_ind(value.get("ind2"))}">'
+                f'<datafield tag="{tag}" ind1="{i1 if i1 in _PLAIN_IND else _ind(i1)}" '
+                f'ind2="{i2 if i2 in _PLAIN_IND else _ind(i2)}">'
             )
             parts.extend(subs)
             parts.append("</datafield>")
