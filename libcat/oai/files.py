@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..catalog import oai_queries
@@ -56,7 +56,7 @@ def _resolve(catalog: Catalog, rel: str) -> Path | None:
     return path
 
 
-def serve(catalog: Catalog, rel: str, environ: dict, start_response) -> Iterator[bytes] | list[bytes]:
+def serve(catalog: Catalog, rel: str, environ: dict, start_response: Callable) -> Iterator[bytes] | list[bytes]:
     """Answer a GET/HEAD for the stored file ``rel``: 404 unless it exists and may be published."""
     method = environ.get("REQUEST_METHOD", "GET")
     if method not in ("GET", "HEAD"):

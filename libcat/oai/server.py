@@ -12,7 +12,7 @@ import os
 import secrets
 import threading
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import resources
 from urllib.parse import parse_qs, urljoin, urlparse
 
@@ -84,7 +84,7 @@ class OAIApp:
 
     # -- WSGI ---------------------------------------------------------------------------------
 
-    def __call__(self, environ: dict, start_response) -> Iterable[bytes]:
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         """Route a request; beyond ``max_concurrency`` requests at once answer 503 with Retry-After."""
         path = environ.get("PATH_INFO") or "/"
         if path == "/oai.xsl":
@@ -451,7 +451,7 @@ _app: OAIApp | None = None
 _app_lock = threading.Lock()
 
 
-def application(environ: dict, start_response) -> Iterable[bytes]:
+def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
     """Module-level WSGI entry (``libcat.oai.server:application``): builds the app from the environment once."""
     global _app
     if _app is None:
