@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-}
 if [ -z "$PY" ]; then
   for cand in python3.13 python3.12 python3.11 python3; do
-    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    if command -v "$cand" >/dev/null 2>&1 && "$cand" -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1; then
       PY=$cand; break
     fi
   done
@@ -21,6 +21,11 @@ stamp=.venv/.libcat-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing libcat and its dependencies into .venv" >&2
   .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install -q -e ".[test]"
+  log=$(mktemp)
+  if ! .venv/bin/python -m pip install -q -e ".[test]" >"$log" 2>&1; then
+    cat "$log" >&2; rm -f "$log"
+    echo "setup: pip install failed" >&2; exit 1
+  fi
+  rm -f "$log"
   touch "$stamp"
 fi
