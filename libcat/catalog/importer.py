@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
 import re
 import socket
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ from ..kabis import classify, profiles
 from ..marc import keys as mkeys
 from ..marc.flavour import FLAVOURS, detect, set_flavour
 from ..marc.items import ReadItem
-from ..marc.marcjson import record_to_json
+from ..marc.marcjson import record_from_json, record_to_json
 from ..marc.summary import summarize
 from . import holdings
 from . import records as rec
@@ -40,6 +42,8 @@ from .store import Catalog, CatalogError
 
 DUPLICATE_ACTIONS = ("skip", "update", "merge")
 CHUNK_SIZE = 1000
+#: ISO 2709 files from this size on are read and prepared on worker processes (when ``jobs`` is not given).
+PARALLEL_MIN_BYTES = 4_000_000
 #: Warnings kept in the report's problem list; beyond that they are counted (``warnings_omitted``).
 MAX_WARNINGS = 1000
 
@@ -103,6 +107,8 @@ class ImportOptions:
     lang: str | None = None
     chunk_size: int = CHUNK_SIZE
     profile: str | None = None
+    #: Worker processes that read and prepare ISO 2709 files: None = one per CPU for big files, 1 = none.
+    jobs: int | None = None
 
 
 @dataclass
@@ -173,17 +179,37 @@ class ImportReport:
         return 1 if self.rejected else 0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Prepared:
     item: ReadItem
     file: str
-    record: Record
     flavour: str
     columns: dict[str, Any]
     keys: list[tuple[str, str]]
     copies: list[dict[str, Any]]
     subcat: str | None
     warnings: list[Problem]
+    loaded: Record | None = None
+
+    @property
+    def record(self) -> Record:
+        """The record (rebuilt from its stored JSON when it was prepared in a worker process)."""
+        if self.loaded is None:
+            self.loaded = set_flavour(record_from_json(self.columns["data"]), self.flavour)
+        return self.loaded
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """One input item after the work that needs no database: read, validated, summarised, keyed."""
+
+    item: ReadItem
+    file: str
+    kind: str
+    read_warnings: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    cn: str | None = None
+    prepared: _Prepared | None = None
 
 
 def _validator():
@@ -262,6 +288,60 @@ def _copy_dict(c: Copy) -> dict[str, Any]:
     return {k: getattr(c, k) for k in ("inventory_number", "barcode", "location")}
 
 
+class _Preparer:
+    """The per-record work that needs no database: flavour, validation, columns, keys, copies, sub-catalogue.
+
+    Picklable and stateless, so it runs the same inline or in a worker process.
+    """
+
+    def __init__(self, lang: str | None, into: str | None, classifier: classify.Classifier) -> None:
+        self.lang = lang
+        self.into = into
+        self.classifier = classifier
+        self.validate = _validator()
+
+    def __call__(self, item: ReadItem, file: str) -> _Outcome:
+        """The outcome of one item: deleted, unreadable, rejected (with its errors) or prepared."""
+        if item.deleted:
+            return _Outcome(item, file, "deleted")
+        if not item.ok:
+            reason = item.error or "no record"
+            cn = item.control_number or raw_control_number(item.raw)
+            err = Problem(item.position, cn, "error", "unreadable", i18n.t("import.unreadable", self.lang, reason=reason), file)
+            return _Outcome(item, file, "unreadable", errors=[err], cn=cn)
+        out = _Outcome(item, file, "ok", [Problem(item.position, item.control_number, "warning", "read", w, file)
+                                          for w in item.warnings])
+        record = item.record
+        flavour = item.flavour if item.flavour in FLAVOURS else detect(record)
+        if getattr(record, "flavour", None) != flavour:
+            set_flavour(record, flavour)
+        warnings: list[Problem] = []
+        cn_hint = item.control_number
+        if self.validate is not None:
+            errors = []
+            for f in self.validate(record, flavour, item.position):
+                msg = f.message(self.lang) if callable(getattr(f, "message", None)) else str(f)
+                where = f"{f.tag or ''}{'$' + f.subfield if getattr(f, 'subfield', None) else ''}"
+                text = f"{where}: {msg}" if where else msg
+                p = Problem(item.position, cn_hint, f.severity, f.code, text, file)
+                (errors if f.severity == "error" else warnings).append(p)
+            if errors:
+                scn = summarize(record, flavour).control_number
+                out.kind, out.errors, out.cn = "rejected", errors, (scn[:200] if scn else None) or cn_hint
+                return out
+        cols, summary = columns_for(record, flavour)
+        cn = cols["control_number"]
+        for w in warnings:
+            w.control_number = w.control_number or cn
+        ext = item.external_id or (f"mfn:{item.mfn}" if item.mfn else None)
+        cols["external_id"] = ext[:300] if ext else None
+        ks = mkeys.record_keys(record, flavour, summary, None if (cn or ext) else cols["content_hash"])
+        code = self.into or self.classifier.classify(record, flavour)
+        out.prepared = _Prepared(item, file, flavour, cols, ks, holdings.extract(record, flavour), code, warnings,
+                                 record)
+        return out
+
+
 class _Run:
     """One import batch in progress."""
 
@@ -273,7 +353,6 @@ class _Run:
         self.kind = kind
         self.report = ImportReport(files=files, dry_run=options.dry_run)
         self.lang = options.lang
-        self.validate = _validator()
         self.batch_id: int | None = None
         self.event_source = options.source or label or None
         with catalog.Session() as s:
@@ -288,6 +367,8 @@ class _Run:
         except profiles.ProfileError:
             self.classifier = classify.load(profiles.DEFAULT_PROFILE)
         self.warned_subcats: set[str] = set()
+        self.preparer = _Preparer(self.lang, options.into, self.classifier)
+        self.pool: Any = None
         # Dry runs roll every chunk back, so what they "added" is remembered here instead.
         self.seen_identity: dict[tuple[str, str], str] = {}
         self.seen_keys: dict[tuple[str, str], int] = {}
@@ -297,7 +378,7 @@ class _Run:
             self._open_batch(label, files)
 
     def _open_batch(self, label: str, files: list[str]) -> None:
-        opts = {k: v for k, v in vars(self.opt).items() if k not in ("progress",)}
+        opts = {k: v for k, v in vars(self.opt).items() if k not in ("progress", "jobs")}
         opts.update(host=socket.gethostname(), pid=os.getpid(), label=label)
         with self.cat.session() as s:
             b = Batch(kind=self.kind, source=self.opt.source or None, files=json.dumps(files, ensure_ascii=False),
@@ -328,42 +409,6 @@ class _Run:
                              i18n.t("import.repeated", self.lang, cn=ident[1]), p.file))
 
     # -- preparation ------------------------------------------------------------------------------
-    def prepare(self, item: ReadItem, file: str, session: Session) -> _Prepared | None:
-        """Flavour, columns, keys, copies, sub-catalogue and validation of one readable item."""
-        record = item.record
-        flavour = item.flavour if item.flavour in FLAVOURS else detect(record)
-        if getattr(record, "flavour", None) != flavour:
-            set_flavour(record, flavour)
-        warnings: list[Problem] = []
-        cn_hint = item.control_number
-        if self.validate is not None:
-            errors = []
-            for f in self.validate(record, flavour, item.position):
-                msg = f.message(self.lang) if callable(getattr(f, "message", None)) else str(f)
-                where = f"{f.tag or ''}{'$' + f.subfield if getattr(f, 'subfield', None) else ''}"
-                text = f"{where}: {msg}" if where else msg
-                p = Problem(item.position, cn_hint, f.severity, f.code, text, file)
-                (errors if f.severity == "error" else warnings).append(p)
-            if errors:
-                cols, _ = columns_for(record, flavour)
-                self.reject(session, item, file, errors, cols.get("control_number") or cn_hint)
-                return None
-        cols, summary = columns_for(record, flavour)
-        cn = cols["control_number"]
-        for w in warnings:
-            w.control_number = w.control_number or cn
-        ext = item.external_id or (f"mfn:{item.mfn}" if item.mfn else None)
-        cols["external_id"] = ext[:300] if ext else None
-        ks = mkeys.record_keys(record, flavour, summary, None if (cn or ext) else cols["content_hash"])
-        code = self.opt.into or self.classifier.classify(record, flavour)
-        if code is not None and code not in self.subcats:
-            if code not in self.warned_subcats:
-                self.warned_subcats.add(code)
-                warnings.append(Problem(item.position, cn, "warning", "no-subcatalog",
-                                        i18n.t("import.no_subcat", self.lang, code=code), file))
-            code = None
-        return _Prepared(item, file, record, flavour, cols, ks, holdings.extract(record, flavour), code, warnings)
-
     def reject(self, session: Session, item: ReadItem, file: str, problems: list[Problem], cn: str | None) -> None:
         """Count the record as rejected and keep it, with its original bytes, in quarantine."""
         self.report.rejected += 1
@@ -381,7 +426,7 @@ class _Run:
         }])
 
     # -- one chunk ----------------------------------------------------------------------------------
-    def run_chunk(self, chunk: list[tuple[ReadItem, str]]) -> None:
+    def run_chunk(self, chunk: list[_Outcome]) -> None:
         """Process and commit (or, in a dry run, roll back) one chunk of items in one transaction."""
         with self.cat.Session() as s:
             try:
@@ -394,28 +439,34 @@ class _Run:
                 s.rollback()
                 raise
 
-    def _chunk(self, s: Session, chunk: list[tuple[ReadItem, str]]) -> None:
+    def _chunk(self, s: Session, chunk: list[_Outcome]) -> None:
         source = self.opt.source or ""
         prepared: list[_Prepared] = []
         deletions: list[tuple[ReadItem, str]] = []
-        for item, file in chunk:
+        for o in chunk:
             self.report.read += 1
-            if item.deleted:
-                deletions.append((item, file))
+            if o.kind == "deleted":
+                deletions.append((o.item, o.file))
                 continue
-            if not item.ok:
-                reason = item.error or "no record"
-                cn = item.control_number or raw_control_number(item.raw)
-                self.reject(s, item, file, [Problem(item.position, cn, "error", "unreadable",
-                                                    i18n.t("import.unreadable", self.lang, reason=reason), file)], cn)
+            if o.kind == "unreadable":
+                self.reject(s, o.item, o.file, o.errors, o.cn)
                 continue
-            for w in item.warnings:
-                self.problem(Problem(item.position, item.control_number, "warning", "read", w, file))
-            p = self.prepare(item, file, s)
-            if p is not None:
-                for w in p.warnings:
-                    self.problem(w)
-                prepared.append(p)
+            for w in o.read_warnings:
+                self.problem(w)
+            if o.kind == "rejected":
+                self.reject(s, o.item, o.file, o.errors, o.cn)
+                continue
+            p = o.prepared
+            code = p.subcat
+            if code is not None and code not in self.subcats:
+                if code not in self.warned_subcats:
+                    self.warned_subcats.add(code)
+                    p.warnings.append(Problem(o.item.position, p.columns["control_number"], "warning", "no-subcatalog",
+                                              i18n.t("import.no_subcat", self.lang, code=code), o.file))
+                p.subcat = None
+            for w in p.warnings:
+                self.problem(w)
+            prepared.append(p)
         if deletions:
             self._deletions(s, source, deletions)
         if not prepared:
@@ -621,7 +672,7 @@ class _Run:
                           detail=json.dumps({"note": f"{_where(p)}: copies of a duplicate", "copies_added": ids}))
 
     def _insert(self, s: Session, source: str, new: list[_Prepared]) -> None:
-        """Bulk-insert new records with their `created` events, match keys and copies."""
+        """Bulk-insert new records with their `created` events, match keys and copies (Core executemany)."""
         now = utcnow()
         rows = []
         for p in new:
@@ -634,17 +685,17 @@ class _Run:
         ids = _reserve_ids(s, len(rows), self.batch_id)
         for rid, c in zip(ids, rows):
             c["id"] = rid
-        s.execute(insert(CatalogRecord), rows)
-        s.execute(insert(RecordEvent), [
+        s.execute(insert(CatalogRecord.__table__), rows)
+        s.execute(insert(RecordEvent.__table__), [
             {"record_id": rid, "batch_id": self.batch_id, "kind": "created", "at": now, "source": self.event_source}
             for rid in ids
         ])
         key_rows = [{"record_id": rid, "kind": k, "value": v[:500]} for rid, p in zip(ids, new) for k, v in p.keys]
         if key_rows:
-            s.execute(insert(RecordKey), key_rows)
+            s.execute(insert(RecordKey.__table__), key_rows)
         copy_rows = [dict(c, record_id=rid) for rid, p in zip(ids, new) for c in p.copies]
         if copy_rows:
-            s.execute(insert(Copy), copy_rows)
+            s.execute(insert(Copy.__table__), copy_rows)
         self.report.added += len(ids)
         if self.opt.dry_run:
             for rid, p in zip(ids, new):
@@ -653,19 +704,19 @@ class _Run:
                     self.seen_keys.setdefault((k, v[:500]), rid)
 
     # -- the whole run --------------------------------------------------------------------------------
-    def feed(self, items: Iterable[tuple[ReadItem, str]]) -> None:
-        """Process all items in chunks."""
+    def feed(self, outcomes: Iterable[_Outcome]) -> None:
+        """Process all outcomes in chunks."""
         size = max(1, int(self.opt.chunk_size or CHUNK_SIZE))
-        chunk: list[tuple[ReadItem, str]] = []
-        for pair in self._progress(items):
-            chunk.append(pair)
+        chunk: list[_Outcome] = []
+        for o in self._progress(outcomes):
+            chunk.append(o)
             if len(chunk) >= size:
                 self.run_chunk(chunk)
                 chunk = []
         if chunk:
             self.run_chunk(chunk)
 
-    def _progress(self, items: Iterable[tuple[ReadItem, str]]) -> Iterator[tuple[ReadItem, str]]:
+    def _progress(self, items: Iterable[_Outcome]) -> Iterator[_Outcome]:
         if not self.opt.progress:
             yield from items
             return
@@ -673,6 +724,37 @@ class _Run:
 
         with tqdm(items, unit=" rec", desc="import", mininterval=0.5, leave=False) as bar:
             yield from bar
+
+    def item_outcomes(self, items: Iterable[tuple[ReadItem, str]]) -> Iterator[_Outcome]:
+        """Outcomes of items already read, prepared in this process."""
+        for item, file in items:
+            yield self.preparer(item, file)
+
+    def file_outcomes(self, paths: list[str]) -> Iterator[_Outcome]:
+        """Outcomes of every record of the files in order; big ISO 2709 files are prepared on worker processes."""
+        for path in paths:
+            plan = _parallel_plan(path, self.opt)
+            if plan is None:
+                yield from self.item_outcomes(_read_files([path], self.opt))
+                continue
+            jobs, encoding = plan
+            if self.pool is None:
+                ctx = multiprocessing.get_context("fork")
+                self.pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(self.preparer, self.cat.engine))
+            pending: deque = deque()
+            for unit in _raw_units(path, max(1, int(self.opt.chunk_size or CHUNK_SIZE))):
+                pending.append(self.pool.apply_async(_prepare_raw, (path, unit, encoding)))
+                while len(pending) > 2 * jobs:
+                    yield from pending.popleft().get()
+            while pending:
+                yield from pending.popleft().get()
+
+    def close_pool(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
 
     def finish(self, status: str = "done") -> ImportReport:
         """Mark the batch done (or failed) with its counts."""
@@ -739,14 +821,16 @@ def _format_of(file: str) -> str | None:
 
 
 def _run(catalog: Catalog, options: ImportOptions, kind: str, label: str, files: list[str],
-         items: Iterable[tuple[ReadItem, str]]) -> ImportReport:
+         outcomes: Callable[[_Run], Iterable[_Outcome]]) -> ImportReport:
     run = _Run(catalog, options, kind, label, files)
     try:
-        run.feed(items)
+        run.feed(outcomes(run))
     except BaseException:
+        run.close_pool()
         if run.batch_id is not None:
             run.finish("failed")
         raise
+    run.close_pool()
     return run.finish("done")
 
 
@@ -754,7 +838,8 @@ def import_items(
     catalog: Catalog, items: Iterable[ReadItem], options: ImportOptions, *, kind: str = "import", label: str = "",
 ) -> ImportReport:
     """Import records already read (by a harvester or a reader) as one batch."""
-    return _run(catalog, options, kind, label, [label] if label else [], ((it, label) for it in items))
+    return _run(catalog, options, kind, label, [label] if label else [],
+                lambda run: run.item_outcomes((it, label) for it in items))
 
 
 def _read_files(paths: list[str], options: ImportOptions) -> Iterator[tuple[ReadItem, str]]:
@@ -770,6 +855,86 @@ def _read_files(paths: list[str], options: ImportOptions) -> Iterator[tuple[Read
             raise CatalogError(f"{path}: {exc}") from None
 
 
+def _parallel_plan(path: str, options: ImportOptions) -> tuple[int, str | None] | None:
+    """(worker processes, encoding) when ``path`` is an ISO 2709 file worth preparing in parallel, else None."""
+    from ..marc import encoding as enc
+    from ..marc import io as marc_io
+
+    jobs = options.jobs if options.jobs is not None else (os.cpu_count() or 1)
+    if jobs < 2 or options.fmt not in (None, "iso2709") or path == "-" or path.lower().endswith(".mst"):
+        return None
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    try:
+        if options.jobs is None and os.path.getsize(path) < PARALLEL_MIN_BYTES:
+            return None
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+        if not head.strip() or (options.fmt is None and marc_io.detect_format(head, path) != "iso2709"):
+            return None
+        return jobs, enc.normalize_name(options.encoding) if options.encoding else None
+    except (OSError, ValueError, LookupError):
+        return None
+
+
+def _raw_units(path: str, size: int) -> Iterator[list[tuple[int, int, bytes]]]:
+    """The records of an ISO 2709 file as ``(position, byte offset, bytes)``, ``size`` at a time."""
+    from ..marc import iso2709
+
+    unit: list[tuple[int, int, bytes]] = []
+    try:
+        with open(path, "rb") as fh:
+            for position, (offset, chunk) in enumerate(iso2709.iter_chunks(fh), 1):
+                unit.append((position, offset, chunk))
+                if len(unit) >= size:
+                    yield unit
+                    unit = []
+    except (OSError, ValueError, LookupError) as exc:
+        raise CatalogError(f"{path}: {exc}") from None
+    if unit:
+        yield unit
+
+
+_WORKER: _Preparer | None = None
+
+
+def _init_worker(preparer: _Preparer, engine: Any) -> None:
+    """Set up a worker process: the preparer, no database connections, and exit with the parent."""
+    global _WORKER
+    _WORKER = preparer
+    engine.dispose(close=False)
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die when the importing process dies
+    except (OSError, AttributeError):
+        pass
+
+
+def _prepare_raw(file: str, unit: list[tuple[int, int, bytes]], encoding: str | None) -> list[_Outcome]:
+    """Read and prepare raw ISO 2709 records in a worker, exactly as ``io.read`` and the preparer do inline."""
+    from ..marc import io as marc_io
+    from ..marc import iso2709
+
+    out = []
+    for position, offset, chunk in unit:
+        try:
+            parsed = iso2709.parse(chunk, encoding)
+        except iso2709.RecordError as exc:
+            item = ReadItem(position=position, offset=offset, raw=chunk, error=str(exc))
+        else:
+            record = iso2709.fields_to_record(parsed.leader, parsed.fields)
+            item = ReadItem(position=position, offset=offset, raw=chunk, record=record, warnings=parsed.warnings)
+        o = _WORKER(marc_io._finish(item), file)
+        o.item.record = None
+        if o.prepared is not None:
+            o.prepared.loaded = None
+            o.item.raw = b""
+        out.append(o)
+    return out
+
+
 def import_files(catalog: Catalog, paths: Iterable[str | os.PathLike], options: ImportOptions) -> ImportReport:
     """Import one or more files as one batch; rejected records go to quarantine, the rest go in."""
     files = [str(p) for p in paths]
@@ -777,7 +942,7 @@ def import_files(catalog: Catalog, paths: Iterable[str | os.PathLike], options: 
         if not Path(f).is_file():
             raise CatalogError(f"{f}: no such file")
     label = ", ".join(Path(f).name for f in files)
-    return _run(catalog, options, "import", label, files, _read_files(files, options))
+    return _run(catalog, options, "import", label, files, lambda run: run.file_outcomes(files))
 
 
 def parse_since(text: str) -> dt.datetime:
