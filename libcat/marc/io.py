@@ -234,24 +234,29 @@ def open_writer(stream: BinaryIO, fmt: str, encoding: str = "utf-8") -> Writer:
 
 # The fast path: ISO 2709 -> MARCXML without a pymarc object per record, same bytes as the record path.
 
+def _slow_xml(position: int, offset: int, chunk: bytes, encoding: str | None, notes: list[ReadItem]) -> bytes:
+    try:
+        parsed = iso2709.parse(chunk, encoding)
+    except iso2709.RecordError as exc:
+        notes.append(ReadItem(position=position, offset=offset, raw=chunk, error=str(exc)))
+        return b""
+    text, problems = marcxml.render(parsed.leader, parsed.fields)
+    if parsed.warnings or problems:
+        notes.append(ReadItem(position=position, offset=offset, raw=b"", warnings=parsed.warnings + problems))
+    return text.encode("utf-8")
+
+
 def _xml_batch(batch: list[tuple[int, int, bytes]], encoding: str | None) -> tuple[bytes, list[ReadItem]]:
-    out = []
+    out: list[bytes] = []
     notes: list[ReadItem] = []
+    prepare = marcxml.fast_prepare
     for position, offset, chunk in batch:
-        fast = marcxml.fast_render(chunk) if encoding is None else None
-        if fast is not None:
-            out.append(fast)
-            continue
-        try:
-            parsed = iso2709.parse(chunk, encoding)
-        except iso2709.RecordError as exc:
-            notes.append(ReadItem(position=position, offset=offset, raw=chunk, error=str(exc)))
-            continue
-        text, problems = marcxml.render(parsed.leader, parsed.fields)
-        out.append(text)
-        if parsed.warnings or problems:
-            notes.append(ReadItem(position=position, offset=offset, raw=b"", warnings=parsed.warnings + problems))
-    return "".join(out).encode("utf-8"), notes
+        marked = prepare(chunk) if encoding is None else None
+        out.append(_slow_xml(position, offset, chunk, encoding, notes) if marked is None else marked)
+
+    data = marcxml.fast_finish(b"".join(out))
+    notes.sort(key=lambda item: item.position)
+    return data, notes
 
 
 def _batches(stream: BinaryIO, size: int) -> Iterator[list[tuple[int, int, bytes]]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import accumulate
 from typing import BinaryIO
 
 from lxml import etree
@@ -181,81 +182,163 @@ def iter_elements(stream: BinaryIO) -> Iterator[tuple[int, etree._Element | None
         yield line, None, f"XML is not well-formed: {exc.msg}"
 
 
-_SUB_JOIN = '</subfield>\n    <subfield code="'
 _XML_OK_BYTES = bytes(range(0x20, 0x100)) + b"\t\n\r\x1e\x1f"
+_BAD_DATA = re.compile(b'\x1f[\x1e\x1f&<>"\x80-\xff]')
+_TAGS = re.compile(rb"(...).........", re.S)
+_HEAD = re.compile(rb"\x1b([^\x1f&\x80-\xff]{2}\x1f.)", re.S)
+_SUB = re.compile(rb"\x1f(.)", re.S)
+_BAD_HEAD = re.compile(rb"\x1b(?![^\x1f&\x80-\xff]{2}\x1f.)", re.S)
+_BAD_CONTROL = re.compile(rb"\x1c[^<]*\x1f")
+_CTRL_CLOSE = b"</controlfield>\n"
+_DATA_CLOSE = b"</subfield>\n  </datafield>\n"
+_CACHE_MAX = 50000
+
+
+class _Markup(dict):
+    """Marker bytes -> markup: ``i1 i2 0x1F code`` opens a data field's first subfield, ``code`` the next ones."""
+
+    def __missing__(self, key: bytes) -> bytes:
+        if len(key) == 4:
+            value = b'%s" ind2="%s">\n    <subfield code="%s">' % (key[0:1], key[1:2], key[3:4])
+        else:
+            value = b'</subfield>\n    <subfield code="%s">' % key
+        if len(self) < _CACHE_MAX:
+            self[key] = value
+        return value
+
+
+class _Opening(dict):
+    """Tag -> the bytes that open its element, ending in the marker ``fast_finish`` expects."""
+
+    def __missing__(self, tag: bytes) -> bytes:
+        name = _esc(tag.decode("ascii")).encode("ascii")
+        if tag.isdigit() and tag < b"010":
+            value = b'  <controlfield tag="%s">\x1c' % name
+        else:
+            value = b'  <datafield tag="%s" ind1="\x1b' % name
+        if len(self) < _CACHE_MAX:
+            self[tag] = value
+        return value
+
+
+class _Closing(dict):
+    """Tag -> the bytes that close its element."""
+
+    def __missing__(self, tag: bytes) -> bytes:
+        value = _CTRL_CLOSE if tag.isdigit() and tag < b"010" else _DATA_CLOSE
+        if len(self) < _CACHE_MAX:
+            self[tag] = value
+        return value
+
+
+class _Digits(list):
+    """``%04d`` (field lengths) and ``%05d`` (field starts) as bytes, made on first use."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.width = width
+
+    def fill(self) -> None:
+        """Make the table (10 ** width entries)."""
+        fmt = b"%%0%dd" % self.width
+        self.extend(fmt % i for i in range(10**self.width))
+
+
+_MARKUP = _Markup()
+_OPEN = _Opening()
+_CLOSE = _Closing()
+_LEN4 = _Digits(4)
+_START5 = _Digits(5)
+
+
+def _escape_bytes(data: bytes) -> bytes:
+    if b"&" in data:
+        data = data.replace(b"&", b"&amp;")
+    if b"<" in data:
+        data = data.replace(b"<", b"&lt;")
+    if b">" in data:
+        data = data.replace(b">", b"&gt;")
+    if b'"' in data:
+        data = data.replace(b'"', b"&quot;")
+    return data
+
+
+def fast_prepare(chunk: bytes) -> bytes | None:
+    """Half-made ``<record>`` bytes of a clean UTF-8 (or ASCII) MARC 21 record, or None when it needs the record path.
+
+    The result still holds markers (0x1B, 0x1C, 0x1F) that ``fast_finish`` turns into markup for many
+    records at once. None whenever anything needs a decision (repairs, another encoding, UNIMARC
+    charset markers, characters XML cannot hold): the record path then gives the same text.
+    """
+    n = len(chunk)
+    if n < 38 or chunk[-1] != 0x1D or chunk[-2] != 0x1E:
+        return None
+    lead = chunk[:24]
+    if lead[:5] != b"%05d" % n or lead[20:24] != b"4500" or not lead[12:17].isdigit():
+        return None
+    base = int(lead[12:17])
+    count, rest = divmod(base - 25, 12)
+    if count < 1 or rest or base >= n or chunk[base - 1] != 0x1E:
+        return None
+    if chunk[:-1].translate(None, _XML_OK_BYTES):
+        return None
+    if not chunk.isascii():
+        if lead[9] != 0x61 or not lead.isascii() or b"\xef\xbf\xbe" in chunk or b"\xef\xbf\xbf" in chunk:
+            return None
+        try:
+            chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    directory = chunk[24 : base - 1]
+    data = chunk[base:-1]
+    if _BAD_DATA.search(data) is not None:
+        return None
+    fields = data.split(b"\x1e")
+    fields.pop()
+    if len(fields) != count:
+        return None
+    tags = _TAGS.findall(directory)
+    lengths = [len(f) + 1 for f in fields]
+    starts = [0]
+    starts += accumulate(lengths)
+    starts.pop()
+    if not _START5:
+        _LEN4.fill()
+        _START5.fill()
+    expected: list[bytes] = [b""] * (3 * count)
+    expected[0::3] = tags
+    expected[1::3] = map(_LEN4.__getitem__, lengths)
+    expected[2::3] = map(_START5.__getitem__, starts)
+    if b"".join(expected) != directory:
+        return None
+    if b"245" not in tags and b"008" not in tags and (b"200" in tags or b"100" in tags):
+        return None
+    escaped = _escape_bytes(data)
+    if escaped is not data:
+        fields = escaped.split(b"\x1e")
+        fields.pop()
+    out: list[bytes] = [b""] * (3 * count + 2)
+    out[0] = b"<record>\n  <leader>%s</leader>\n" % _escape_bytes(lead[:9] + b"a" + lead[10:])
+    out[1:-1:3] = map(_OPEN.__getitem__, tags)
+    out[2:-1:3] = fields
+    out[3:-1:3] = map(_CLOSE.__getitem__, tags)
+    out[-1] = b"</record>\n"
+    marked = b"".join(out)
+    if _BAD_HEAD.search(marked) is not None or _BAD_CONTROL.search(marked) is not None:
+        return None
+    return marked
+
+
+def fast_finish(marked: bytes) -> bytes:
+    """The MARCXML bytes of ``fast_prepare`` results (joined, possibly with finished XML between them)."""
+    parts = _HEAD.split(marked.replace(b"\x1c", b""))
+    parts[1::2] = map(_MARKUP.__getitem__, parts[1::2])
+    parts = _SUB.split(b"".join(parts))
+    parts[1::2] = map(_MARKUP.__getitem__, parts[1::2])
+    return b"".join(parts)
 
 
 def fast_render(chunk: bytes) -> str | None:
-    """The ``<record>`` text of a clean UTF-8 (or ASCII) MARC 21 record straight from its bytes.
-
-    Returns None whenever anything needs a decision (repairs, another encoding, UNIMARC charset
-    markers, characters XML cannot hold): the caller then takes the record path, which gives the
-    same text for every record this function accepts.
-    """
-    n = len(chunk)
-    if n < 26 or chunk[-1] != iso2709.RT or chunk[-2] != iso2709.FT:
-        return None
-    lead = chunk[:24]
-    if lead[0:5] != b"%05d" % n or lead[20:24] != b"4500":
-        return None
-    base_s = lead[12:17]
-    if not base_s.isdigit():
-        return None
-    base = int(base_s)
-    if base < 25 or base >= n or chunk[base - 1] != iso2709.FT or (base - 25) % 12:
-        return None
-    if lead[9:10] != b"a" and not chunk.isascii():
-        return None
-    if chunk[:-1].translate(None, _XML_OK_BYTES) or b"\xef\xbf\xbe" in chunk or b"\xef\xbf\xbf" in chunk:
-        return None
-    directory = chunk[24 : base - 1]
-    if iso2709.FT_B in directory:
-        return None
-    data = chunk[base:-1]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    pieces = data.split(iso2709.FT_B)
-    pieces.pop()
-    count = len(pieces)
-    if count * 12 != len(directory):
-        return None
-    entries = [directory[i : i + 12] for i in range(0, count * 12, 12)]
-    pos = 0
-    tags = []
-    for e, p in zip(entries, pieces):
-        ln = len(p) + 1
-        if e[3:12] != b"%04d%05d" % (ln, pos):
-            return None
-        pos += ln
-        tags.append(e[:3])
-    if b"245" not in tags and b"008" not in tags and (b"200" in tags or b"100" in tags):
-        return None
-    if "\x1f\x1f" in text or "\x1f\x1e" in text:
-        return None
-    if "&" in text or "<" in text or ">" in text or '"' in text:
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-        if "\x1f&" in text:
-            return None
-    fields = text.split("\x1e")
-    fields.pop()
-    tagstr = b"".join(tags)
-    if not (tagstr.isalnum() and tagstr.isascii() and lead.isascii()):
-        return None
-    leader = lead.decode("ascii")
-    names = tagstr.decode("ascii")
-    out = ["<record>\n  <leader>", _esc(leader[:9] + "a" + leader[10:]), "</leader>\n"]
-    add = out.append
-    for i, f in enumerate(fields):
-        tag = names[3 * i : 3 * i + 3]
-        if tag < "010" and tag.isdigit():
-            add(f'  <controlfield tag="{tag}">{f}</controlfield>\n')
-            continue
-        if len(f) < 4 or f[2] != "\x1f" or "\x1f" in f[:2]:
-            return None
-        add(f'  <datafield tag="{tag}" ind1="{f[0]}" ind2="{f[1]}">\n    <subfield code="')
-        add(_SUB_JOIN.join([x[:1] + '">' + x[1:] for x in f[3:].split("\x1f")]))
-        add("</subfield>\n  </datafield>\n")
-    add("</record>\n")
-    return "".join(out)
+    """The ``<record>`` text of one clean UTF-8 MARC 21 record straight from its bytes; None when it needs the record path."""
+    marked = fast_prepare(chunk)
+    return None if marked is None else fast_finish(marked).decode("utf-8")
