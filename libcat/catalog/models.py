@@ -105,6 +105,7 @@ class CatalogRecord(Base):
         Index("ix_records_source_cn", "source", "control_number"),
         Index("ix_records_source_external_id", "source", "external_id"),
         Index("ix_records_counts", "subcat_id", "entry_date", "deleted_at", "language"),
+        Index("ix_records_subcat_datestamp_id", "subcat_id", "datestamp", "id"),
     )
 
 

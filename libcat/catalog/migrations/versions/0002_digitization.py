@@ -18,6 +18,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("external_id", sa.String(300)))
         batch.create_index("ix_records_source_external_id", ["source", "external_id"])
         batch.create_index("ix_records_counts", ["subcat_id", "entry_date", "deleted_at", "language"])
+        batch.create_index("ix_records_subcat_datestamp_id", ["subcat_id", "datestamp", "id"])
     op.create_table(
         "collections",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -97,6 +98,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("records") as batch:
+        batch.drop_index("ix_records_subcat_datestamp_id")
         batch.drop_index("ix_records_counts")
         batch.drop_index("ix_records_source_external_id")
         batch.drop_column("external_id")
