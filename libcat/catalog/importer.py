@@ -44,6 +44,10 @@ DUPLICATE_ACTIONS = ("skip", "update", "merge")
 CHUNK_SIZE = 1000
 #: ISO 2709 files from this size on are read and prepared on worker processes (when ``jobs`` is not given).
 PARALLEL_MIN_BYTES = 4_000_000
+#: Scheduling priority of the worker processes relative to the process that writes to the database.
+WORKER_NICE = 10
+#: Page cache of an importing SQLite connection, in KiB (index updates of a big catalogue stay in memory).
+SQLITE_CACHE_KB = 65536
 #: Warnings kept in the report's problem list; beyond that they are counted (``warnings_omitted``).
 MAX_WARNINGS = 1000
 
@@ -441,6 +445,8 @@ class _Run:
 
     def _chunk(self, s: Session, chunk: list[_Outcome]) -> None:
         source = self.opt.source or ""
+        if s.get_bind().dialect.name == "sqlite":
+            s.execute(text(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}"))
         prepared: list[_Prepared] = []
         deletions: list[tuple[ReadItem, str]] = []
         for o in chunk:
@@ -685,17 +691,15 @@ class _Run:
         ids = _reserve_ids(s, len(rows), self.batch_id)
         for rid, c in zip(ids, rows):
             c["id"] = rid
-        s.execute(insert(CatalogRecord.__table__), rows)
-        s.execute(insert(RecordEvent.__table__), [
+        _bulk_insert(s, CatalogRecord.__table__, rows)
+        _bulk_insert(s, RecordEvent.__table__, [
             {"record_id": rid, "batch_id": self.batch_id, "kind": "created", "at": now, "source": self.event_source}
             for rid in ids
         ])
-        key_rows = [{"record_id": rid, "kind": k, "value": v[:500]} for rid, p in zip(ids, new) for k, v in p.keys]
-        if key_rows:
-            s.execute(insert(RecordKey.__table__), key_rows)
-        copy_rows = [dict(c, record_id=rid) for rid, p in zip(ids, new) for c in p.copies]
-        if copy_rows:
-            s.execute(insert(Copy.__table__), copy_rows)
+        _bulk_insert(s, RecordKey.__table__, [
+            {"record_id": rid, "kind": k, "value": v[:500]} for rid, p in zip(ids, new) for k, v in p.keys
+        ])
+        _bulk_insert(s, Copy.__table__, [dict(c, record_id=rid) for rid, p in zip(ids, new) for c in p.copies])
         self.report.added += len(ids)
         if self.opt.dry_run:
             for rid, p in zip(ids, new):
@@ -764,6 +768,33 @@ class _Run:
                 s.execute(update(Batch).where(Batch.id == self.batch_id).values(
                     status=status, finished_at=utcnow(), counts=json.dumps(self.report.counts())))
         return self.report
+
+
+def _bulk_insert(s: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """One executemany straight on the driver (rows with the same keys), values converted as the dialect does."""
+    if not rows:
+        return
+    conn = s.connection()
+    dialect = conn.dialect
+    if dialect.paramstyle not in ("qmark", "format", "pyformat"):
+        s.execute(insert(table), rows)
+        return
+    cols = list(rows[0])
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(c) for c in cols)}) "
+           f"VALUES ({', '.join([mark] * len(cols))})")
+    procs = [(i, proc) for i, c in enumerate(cols) if (proc := table.c[c].type.bind_processor(dialect)) is not None]
+    if procs:
+        data = []
+        for r in rows:
+            values = [r[c] for c in cols]
+            for i, proc in procs:
+                values[i] = proc(values[i])
+            data.append(tuple(values))
+    else:
+        data = [tuple(r[c] for c in cols) for r in rows]
+    conn.exec_driver_sql(sql, data)
 
 
 def _reserve_ids(s: Session, n: int, batch_id: int | None) -> list[int]:
@@ -899,10 +930,12 @@ _WORKER: _Preparer | None = None
 
 
 def _init_worker(preparer: _Preparer, engine: Any) -> None:
-    """Set up a worker process: the preparer, no database connections, and exit with the parent."""
+    """Set up a worker process: the preparer, no database connections, a lower priority than the writing
+    process (which must never wait for CPU while workers are ahead of it), and exit with the parent."""
     global _WORKER
     _WORKER = preparer
     engine.dispose(close=False)
+    os.nice(WORKER_NICE)
     try:
         import ctypes
         import signal

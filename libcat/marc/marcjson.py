@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from json.encoder import encode_basestring
 from typing import Any, BinaryIO
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
@@ -64,9 +65,27 @@ def record_from_dict(data: dict[str, Any]) -> Record:
     return record
 
 
+def _fast_json(record: Record) -> str:
+    """``record_to_json`` built from pieces; TypeError for anything but strings (then json.dumps decides)."""
+    enc = encode_basestring
+    fields = []
+    add = fields.append
+    for f in record.fields:
+        if f.is_control_field():
+            add(f"{{{enc(f.tag)}:{enc(f.data)}}}")
+        else:
+            ind = f.indicators or Indicators(" ", " ")
+            subs = ",".join([f"{{{enc(c)}:{enc(v)}}}" for c, v in f.subfields])
+            add(f'{{{enc(f.tag)}:{{"ind1":{enc(ind[0])},"ind2":{enc(ind[1])},"subfields":[{subs}]}}}}')
+    return f'{{"leader":{enc(str(record.leader))},"fields":[{",".join(fields)}]}}'
+
+
 def record_to_json(record: Record) -> str:
     """Compact JSON text of one record (UTF-8 characters kept as they are)."""
-    return json.dumps(record_to_dict(record), ensure_ascii=False, separators=(",", ":"))
+    try:
+        return _fast_json(record)
+    except (TypeError, ValueError):
+        return json.dumps(record_to_dict(record), ensure_ascii=False, separators=(",", ":"))
 
 
 def record_from_json(text: str | bytes) -> Record:

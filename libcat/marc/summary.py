@@ -30,14 +30,31 @@ class Summary:
     entry_date: dt.date | None = None
 
 
-def _first(record: Record, tag: str, code: str) -> str | None:
-    for f in record.get_fields(tag):
+def _index(record: Record) -> dict[str, list]:
+    """Fields by tag, in record order (one pass instead of a scan per lookup)."""
+    by_tag: dict[str, list] = {}
+    for f in record.fields:
+        got = by_tag.get(f.tag)
+        if got is None:
+            by_tag[f.tag] = [f]
+        else:
+            got.append(f)
+    return by_tag
+
+
+def _first(by_tag: dict[str, list], tag: str, code: str) -> str | None:
+    for f in by_tag.get(tag, ()):
         if f.is_control_field():
             return f.data or None
         v = f.get(code)
         if v and v.strip():
             return v.strip()
     return None
+
+
+def _one(by_tag: dict[str, list], tag: str):
+    got = by_tag.get(tag)
+    return got[0] if got else None
 
 
 def _year(text: str | None) -> int | None:
@@ -63,16 +80,45 @@ def _ymd(text: str | None) -> dt.date | None:
         return None
 
 
+_ISBN_RAW = re.compile(r"[0-9][0-9\- ]{8,16}[0-9Xx]")
+_ISBN_PLAIN = frozenset("0123456789Xx -")
+
+
+def _ean_check(digits: str) -> str:
+    return str((10 - sum((3, 1)[i % 2] * int(n) for i, n in enumerate(reversed(digits)))) % 10)
+
+
+def _isbn10_check(digits: str) -> str:
+    check = sum((i + 1) * int(n) for i, n in enumerate(digits)) % 11
+    return "X" if check == 10 else str(check)
+
+
+def isbn13_of(token: str) -> str | None:
+    """ISBN-13 of one ISBN-10 or ISBN-13 token, exactly as python-stdnum's compact/validate/to_isbn13 give it."""
+    if not _ISBN_PLAIN.issuperset(token):
+        try:
+            return stdisbn.to_isbn13(stdisbn.validate(stdisbn.compact(token)))
+        except Exception:
+            return None
+    number = token.replace(" ", "").replace("-", "").upper()
+    if len(number) == 9:
+        number = "0" + number
+    body = number[:-1]
+    if not body.isdigit():
+        return None
+    if len(number) == 10:
+        if _isbn10_check(body) != number[-1]:
+            return None
+        return "978" + body + _ean_check("978" + body)
+    if len(number) == 13 and number[-1] != "X" and _ean_check(body) == number[-1] and number[:3] in ("978", "979"):
+        return number
+    return None
+
+
 def normalize_isbn(raw: str) -> str | None:
     """ISBN-13 digits of a valid ISBN-10 or ISBN-13 found in ``raw``; None when there is none."""
-    m = re.search(r"[0-9][0-9\- ]{8,16}[0-9Xx]", raw or "")
-    if not m:
-        return None
-    compact = stdisbn.compact(m.group(0))
-    try:
-        return stdisbn.to_isbn13(stdisbn.validate(compact))
-    except Exception:
-        return None
+    m = _ISBN_RAW.search(raw or "")
+    return isbn13_of(m.group(0)) if m else None
 
 
 def _isbns(values: list[str]) -> list[str]:
@@ -110,45 +156,46 @@ def summarize(record: Record, flavour: str | None = None) -> Summary:
     """Extract the catalogue columns of ``record``; missing facts stay None."""
     flavour = flavour or detect(record)
     s = Summary(flavour=flavour)
+    idx = _index(record)
     if flavour == IRBIS:
-        s.control_number = _first(record, "903", IRBIS_VALUE_CODE) or _first(record, "903", "a")
-        title = _first(record, "200", "a")
+        s.control_number = _first(idx, "903", IRBIS_VALUE_CODE) or _first(idx, "903", "a")
+        title = _first(idx, "200", "a")
         s.title = _clean(title)
-        s.author = _person(record.get("700")) or _clean(_first(record, "710", "a"))
-        s.year = _year(_first(record, "210", "d")) or _year(_first(record, "463", "j"))
-        s.isbns = _isbns([f.get("a") or f.get(IRBIS_VALUE_CODE) or "" for f in record.get_fields("010")])
-        lang = _first(record, "101", IRBIS_VALUE_CODE) or _first(record, "101", "a")
+        s.author = _person(_one(idx, "700")) or _clean(_first(idx, "710", "a"))
+        s.year = _year(_first(idx, "210", "d")) or _year(_first(idx, "463", "j"))
+        s.isbns = _isbns([f.get("a") or f.get(IRBIS_VALUE_CODE) or "" for f in idx.get("010", ())])
+        lang = _first(idx, "101", IRBIS_VALUE_CODE) or _first(idx, "101", "a")
         s.language = lang.strip().lower()[:3] if lang else None
-        for f in record.get_fields("907"):
+        for f in idx.get("907", ()):
             d = _ymd(f.get("a"))
             if d:
                 s.entry_date = d
                 break
     elif flavour == UNIMARC:
-        s.control_number = _first(record, "001", "")
-        s.title = _clean(_first(record, "200", "a"))
-        s.author = _person(record.get("700")) or _clean(_first(record, "710", "a"))
-        f100 = _first(record, "100", "a") or ""
-        s.year = _year(_first(record, "210", "d")) or _year(_first(record, "214", "d")) or _year(f100[9:13])
-        s.isbns = _isbns([f.get("a") or "" for f in record.get_fields("010")])
-        lang = _first(record, "101", "a")
+        s.control_number = _first(idx, "001", "")
+        s.title = _clean(_first(idx, "200", "a"))
+        s.author = _person(_one(idx, "700")) or _clean(_first(idx, "710", "a"))
+        f100 = _first(idx, "100", "a") or ""
+        s.year = _year(_first(idx, "210", "d")) or _year(_first(idx, "214", "d")) or _year(f100[9:13])
+        s.isbns = _isbns([f.get("a") or "" for f in idx.get("010", ())])
+        lang = _first(idx, "101", "a")
         s.language = lang.strip().lower()[:3] if lang else None
         s.entry_date = _ymd(f100[:8])
     else:
-        s.control_number = _first(record, "001", "")
-        t = record.get("245")
+        s.control_number = _first(idx, "001", "")
+        t = _one(idx, "245")
         if t is not None:
             s.title = _clean(" ".join(v for v in [t.get("a"), t.get("b")] if v) or None)
-        a = record.get("100") or record.get("110") or record.get("111")
+        a = _one(idx, "100") or _one(idx, "110") or _one(idx, "111")
         s.author = _clean(a.get("a")) if a is not None else None
-        f008 = _first(record, "008", "")
+        f008 = _first(idx, "008", "")
         s.year = _year(f008[7:11] if f008 and len(f008) >= 11 else None) or _year(
-            _first(record, "264", "c") or _first(record, "260", "c")
+            _first(idx, "264", "c") or _first(idx, "260", "c")
         )
-        s.isbns = _isbns([f.get("a") or "" for f in record.get_fields("020")])
+        s.isbns = _isbns([f.get("a") or "" for f in idx.get("020", ())])
         lang = f008[35:38].strip() if f008 and len(f008) >= 38 else ""
         if not lang or lang in ("|||", "###", "   ") or not lang.isalpha():
-            lang = (_first(record, "041", "a") or "")[:3]
+            lang = (_first(idx, "041", "a") or "")[:3]
         s.language = lang.lower() or None
         s.entry_date = _marc21_entry(f008)
     if s.control_number:

@@ -150,6 +150,36 @@ def _is_control(tag: str) -> bool:
     return tag < "010" and tag.isdigit()
 
 
+_ISBN_PLAIN = frozenset("0123456789Xx -")
+
+
+def _isbn_verdict(token: str) -> str | None:
+    """None for a valid ISBN, else "checksum" or "format" (python-stdnum's verdict, without it for plain tokens)."""
+    if not _ISBN_PLAIN.issuperset(token):
+        try:
+            _isbn.validate(token)
+        except InvalidChecksum:
+            return "checksum"
+        except ValidationError:
+            return "format"
+        return None
+    number = token.replace(" ", "").replace("-", "").upper()
+    if len(number) == 9:
+        number = "0" + number
+    if number[:-1] and not number[:-1].isdigit():
+        return "format"
+    if len(number) == 10:
+        check = sum((i + 1) * int(n) for i, n in enumerate(number[:-1])) % 11
+        return None if ("X" if check == 10 else str(check)) == number[-1] else "checksum"
+    if len(number) == 13:
+        if not number.isdigit():
+            return "format"
+        if str((10 - sum((3, 1)[i % 2] * int(n) for i, n in enumerate(reversed(number[:-1])))) % 10) != number[-1]:
+            return "checksum"
+        return None if number[:3] in ("978", "979") else "format"
+    return "format"
+
+
 def _check_isbn(value: str, out: list[Finding], pos: int | None, tag: str, code: str) -> None:
     m = _ISBN_TOKEN.search(value.translate(_CYRILLIC_X))
     if not m:
@@ -157,12 +187,9 @@ def _check_isbn(value: str, out: list[Finding], pos: int | None, tag: str, code:
             out.append(finding("isbn-format", pos, tag, code, value=value.strip()))
         return
     token = m.group(0).strip()
-    try:
-        _isbn.validate(token)
-    except InvalidChecksum:
-        out.append(finding("isbn-checksum", pos, tag, code, value=token))
-    except ValidationError:
-        out.append(finding("isbn-format", pos, tag, code, value=token))
+    verdict = _isbn_verdict(token)
+    if verdict is not None:
+        out.append(finding(f"isbn-{verdict}", pos, tag, code, value=token))
 
 
 def _check_issn(value: str, out: list[Finding], pos: int | None, tag: str, code: str) -> None:
@@ -247,6 +274,23 @@ def _prepared(flavour: str) -> dict[str, _Rule]:
     return out
 
 
+def _codes(codes: list[str], codes_ok: frozenset[str], defined: frozenset[str] | None, once: frozenset[str] | None,
+           pos: int | None, tag: str, out: list[Finding]) -> None:
+    """Findings about the subfield codes of one field, in subfield order."""
+    seen: set[str] = set()
+    for code in codes:
+        if code not in codes_ok:
+            out.append(finding("bad-subfield-code", pos, tag, code))
+            continue
+        if code in seen:
+            if once and code in once:
+                out.append(finding("duplicate-subfield", pos, tag, code))
+        else:
+            seen.add(code)
+            if defined is not None and code not in defined:
+                out.append(finding("undefined-subfield", pos, tag, code))
+
+
 def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding]) -> dict[str, list[Field]]:
     """Tags, indicators, subfield codes, emptiness, repeatability and XML characters of every field."""
     irbis = flavour == IRBIS
@@ -255,7 +299,6 @@ def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding]
     ind_ok = _IND_OK | {"|"} if flavour == UNIMARC else _IND_OK
     by_tag: dict[str, list[Field]] = {}
     texts: list[str] = []
-    add_text = texts.append
     for f in record.fields:
         tag = f.tag
         if tag in by_tag:
@@ -270,39 +313,37 @@ def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding]
             data = f.data or ""
             if not data.strip():
                 out.append(finding("empty-field", pos, tag))
-            add_text(data)
+            texts.append(data)
             continue
         rule = rules.get(tag)
         if not irbis:
             i1, i2 = f.indicators
-            for which, value, allowed in ((1, i1, rule.ind1 if rule else None), (2, i2, rule.ind2 if rule else None)):
-                if value not in ind_ok:
-                    out.append(finding("bad-indicator", pos, tag, which=which, value=value))
-                elif allowed is not None and value not in allowed:
-                    out.append(finding("undefined-indicator", pos, tag, which=which, value=value))
+            if rule is None:
+                if i1 not in ind_ok:
+                    out.append(finding("bad-indicator", pos, tag, which=1, value=i1))
+                if i2 not in ind_ok:
+                    out.append(finding("bad-indicator", pos, tag, which=2, value=i2))
+            elif i1 not in ind_ok or i2 not in ind_ok or (rule.ind1 is not None and i1 not in rule.ind1) or (
+                    rule.ind2 is not None and i2 not in rule.ind2):
+                for which, value, allowed in ((1, i1, rule.ind1), (2, i2, rule.ind2)):
+                    if value not in ind_ok:
+                        out.append(finding("bad-indicator", pos, tag, which=which, value=value))
+                    elif allowed is not None and value not in allowed:
+                        out.append(finding("undefined-indicator", pos, tag, which=which, value=value))
         subs = f.subfields
         if not subs:
             out.append(finding("empty-field", pos, tag))
             continue
         defined = rule.defined if rule is not None else None
         once = rule.once if rule is not None else None
-        seen: set[str] = set()
-        empty = True
-        for code, value in subs:
-            if value and not value.isspace():
-                empty = False
-                add_text(value)
-            if code not in codes_ok:
-                out.append(finding("bad-subfield-code", pos, tag, code))
-                continue
-            if code in seen:
-                if once and code in once:
-                    out.append(finding("duplicate-subfield", pos, tag, code))
-            else:
-                seen.add(code)
-                if defined is not None and code not in defined:
-                    out.append(finding("undefined-subfield", pos, tag, code))
-        if empty:
+        codes = [sf.code for sf in subs]
+        used = set(codes)
+        if not (used <= codes_ok and (defined is None or used <= defined) and (not once or len(used) == len(codes))):
+            _codes(codes, codes_ok, defined, once, pos, tag, out)
+        values = [v for _, v in subs if v and not v.isspace()]
+        if values:
+            texts.extend(values)
+        else:
             out.append(finding("empty-field", pos, tag))
     for tag, fields in by_tag.items():
         if len(fields) > 1:
