@@ -155,12 +155,11 @@ def _read_mst(source: str | Path | BinaryIO) -> Iterator[ReadItem]:
 def _read_iso(stream: BinaryIO, encoding: str | None) -> Iterator[ReadItem]:
     for position, (offset, chunk) in enumerate(iso2709.iter_chunks(stream), 1):
         try:
-            parsed = iso2709.parse(chunk, encoding)
+            record, _used, warnings = iso2709.read_record(chunk, encoding)
         except iso2709.RecordError as exc:
             yield ReadItem(position=position, offset=offset, raw=chunk, error=str(exc))
             continue
-        record = iso2709.fields_to_record(parsed.leader, parsed.fields)
-        yield ReadItem(position=position, offset=offset, raw=chunk, record=record, warnings=parsed.warnings)
+        yield ReadItem(position=position, offset=offset, raw=chunk, record=record, warnings=warnings)
 
 
 def _read_xml(stream: BinaryIO, encoding: str | None) -> Iterator[ReadItem]:

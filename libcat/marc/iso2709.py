@@ -11,7 +11,10 @@ field and ``(tag, "ab", [(code, value), ...])`` for a data field. The fast conve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import partial
+from itertools import accumulate
 from typing import BinaryIO, NamedTuple
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
@@ -29,6 +32,12 @@ _BUF = 1 << 20
 _JUNK = b"\r\n\x00\x1a \t"
 
 Fields = list[tuple]
+_DIR_TAGS = re.compile(rb"(...).........", re.S)
+_SUBFIELDS = re.compile("\x1f(.)([^\x1f]*)", re.S)
+_SUBFIELD = partial(tuple.__new__, Subfield)
+_NEW_FIELD = partial(object.__new__, Field)
+#: Codecs where decoding a whole record equals decoding each field (no BOM, no state).
+_WHOLE_DECODE = frozenset({"utf-8", "ascii", "latin-1", "cp1251", "kz1048", "cp866", "koi8_r"})
 
 
 class RecordError(ValueError):
@@ -89,6 +98,51 @@ def iter_chunks(stream: BinaryIO, bufsize: int = _BUF) -> Iterator[tuple[int, by
         pos = end + 1
 
 
+class _Digits(list):
+    """``%0Nd`` of every number below 10 ** N as bytes, made on first use (field lengths and starts)."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__()
+        self.width = width
+
+    def fill(self) -> None:
+        """Make the table."""
+        fmt = b"%%0%dd" % self.width
+        self.extend(fmt % i for i in range(10**self.width))
+
+
+_LEN4 = _Digits(4)
+_START5 = _Digits(5)
+
+
+def plain_fields(directory: bytes, data: bytes) -> tuple[list[bytes], list[bytes]] | None:
+    """Tags and field bytes when a 12-byte-entry directory says exactly what the field terminators say; else None."""
+    fields = data.split(FT_B)
+    if fields.pop() != b"":
+        return None
+    count = len(fields)
+    if not count or count * 12 != len(directory):
+        return None
+    tags = _DIR_TAGS.findall(directory)
+    lengths = [len(f) + 1 for f in fields]
+    starts = [0]
+    starts += accumulate(lengths)
+    starts.pop()
+    if not _START5:
+        _LEN4.fill()
+        _START5.fill()
+    try:
+        expected: list[bytes] = [b""] * (3 * count)
+        expected[0::3] = tags
+        expected[1::3] = map(_LEN4.__getitem__, lengths)
+        expected[2::3] = map(_START5.__getitem__, starts)
+    except IndexError:
+        return None
+    if b"".join(expected) != directory:
+        return None
+    return tags, fields
+
+
 def _layout(leader: bytes) -> tuple[int, int, int]:
     ll, sl, il = leader[20:21], leader[21:22], leader[22:23]
     return (
@@ -124,6 +178,10 @@ def split_fields(chunk: bytes) -> tuple[bytes, list[tuple[bytes, bytes]], list[s
     ll, sl, il = _layout(leader)
     size = 3 + ll + sl + il
     directory = body[24:dir_end]
+    if size == 12:
+        plain = plain_fields(directory, body[base:])
+        if plain is not None:
+            return leader, list(zip(*plain)), warnings
     if len(directory) % size:
         warnings.append(f"directory of {len(directory)} bytes is not a multiple of {size}")
     entries = []
@@ -178,7 +236,7 @@ def _sub_a(raw: bytes) -> str:
 def choose_encoding(leader: bytes, raw: list[tuple[bytes, bytes]], data: bytes) -> tuple[str, list[str]]:
     """The encoding of one record: UNIMARC 100$a/26-29, MARC 21 leader/09, checked against the bytes."""
     tags = {t for t, _ in raw}
-    if max(data, default=0) < 0x80 and b"\x1b" not in data:
+    if data.isascii() and b"\x1b" not in data:
         return enc.UTF8, []
     unimarc = b"245" not in tags and b"008" not in tags and (b"200" in tags or b"100" in tags)
     if unimarc:
@@ -257,34 +315,136 @@ def _data_field(tag: str, head: str, subs: list, warnings: list[str]) -> tuple:
     return (tag, head[:2], [(VALUE_CODE, head[2:])] + subs)
 
 
-def parse(chunk: bytes, encoding: str | None = None) -> Parsed:
-    """Decode one record's bytes into a field list; RecordError when its structure cannot be read."""
+def _decode_plain(tags: list[str], text: str, warnings: list[str]) -> Fields:
+    fields: Fields = []
+    add = fields.append
+    findall = _SUBFIELDS.findall
+    for tag, value in zip(tags, text.split("\x1e")):
+        if len(tag) == 3 and tag < "010" and tag.isdigit():
+            add((tag, None, value))
+        elif value[2:3] == "\x1f" and "\x1f" not in value[:2]:
+            add((tag, value[:2], findall(value, 2)))
+        else:
+            parts = value.split("\x1f")
+            add(_data_field(tag, parts[0], [(p[0], p[1:]) for p in parts[1:]], warnings))
+    return fields
+
+
+def _decoded(chunk: bytes, encoding: str | None) -> tuple[bytes, list, list[str], str, str | None]:
+    """Split and pick the encoding; the whole record's text too when one decode gives every field the same way."""
     leader_b, raw, warnings = split_fields(chunk)
     if encoding:
         used = encoding
     else:
         used, notes = choose_encoding(leader_b, raw, chunk[24:])
         warnings.extend(notes)
-    fields = []
-    for tag_b, value in raw:
-        tag = tag_b.decode("latin-1")
-        fields.append(_decode_field(tag, value, used, warnings))
+    if used not in _WHOLE_DECODE or not raw:
+        return leader_b, raw, warnings, used, None
+    joined = FT_B.join([value for _, value in raw])
+    if joined.count(FT_B) != len(raw) - 1 or SF_B + SF_B in joined:
+        return leader_b, raw, warnings, used, None
+    try:
+        text = joined.decode(used)
+    except UnicodeDecodeError:
+        return leader_b, raw, warnings, used, None
+    if text.endswith("\x1f") or "\x1f\x1e" in text:
+        return leader_b, raw, warnings, used, None
+    return leader_b, raw, warnings, used, text
+
+
+def parse(chunk: bytes, encoding: str | None = None) -> Parsed:
+    """Decode one record's bytes into a field list; RecordError when its structure cannot be read."""
+    leader_b, raw, warnings, used, text = _decoded(chunk, encoding)
+    if text is not None:
+        fields = _decode_plain([tag_b.decode("latin-1") for tag_b, _ in raw], text, warnings)
+    else:
+        fields = [_decode_field(tag_b.decode("latin-1"), value, used, warnings) for tag_b, value in raw]
     return Parsed(leader_b.decode("latin-1"), fields, used, warnings)
+
+
+def read_record(chunk: bytes, encoding: str | None = None) -> tuple[Record, str, list[str]]:
+    """One record's bytes as a pymarc.Record with the encoding read and the repairs made (parse + fields_to_record)."""
+    leader_b, raw, warnings, used, text = _decoded(chunk, encoding)
+    if text is None:
+        fields = [_decode_field(tag_b.decode("latin-1"), value, used, warnings) for tag_b, value in raw]
+        return fields_to_record(leader_b.decode("latin-1"), fields), used, warnings
+    out: list[Field] = []
+    add = out.append
+    new_field = _NEW_FIELD
+    findall = _SUBFIELDS.findall
+    indicators = _INDICATORS
+    for (tag_b, _), value in zip(raw, text.split("\x1e")):
+        tag = tag_b.decode("latin-1")
+        if tag < "010" and tag.isdigit():
+            field = new_field()
+            field.tag = tag
+            field.control_field = True
+            field.data = value
+            field.subfields = []
+            field._indicators = None
+        elif value[2:3] == "\x1f" and "\x1f" not in value[:2]:
+            field = new_field()
+            field.tag = tag
+            field.control_field = False
+            field.data = None
+            field._indicators = indicators.get(value[:2]) or _indicators(value[:2])
+            field.subfields = list(map(_SUBFIELD, findall(value, 2)))
+        else:
+            parts = value.split("\x1f")
+            field = _field(*_data_field(tag, parts[0], [(p[0], p[1:]) for p in parts[1:]], warnings))
+        add(field)
+    record = _new_record(leader_b.decode("latin-1"))
+    record.fields = out
+    return record, used, warnings
+
+
+_INDICATORS: dict[str, Indicators] = {}
+_NEW_INDICATORS = partial(tuple.__new__, Indicators)
+_NEW_RECORD = partial(object.__new__, Record)
+
+
+def _indicators(ind: str) -> Indicators:
+    value = _NEW_INDICATORS(ind)
+    if len(_INDICATORS) < 10000:
+        _INDICATORS[ind] = value
+    return value
+
+
+def _field(tag: str, ind: str | None, payload) -> Field:
+    """A pymarc Field built without Field.__init__'s checks, for the shapes our readers make; else through it."""
+    control = tag < "010" and tag.isdigit()
+    if type(tag) is not str or len(tag) != 3 or (ind is None) is not control or (ind is not None and len(ind) != 2):
+        if ind is None:
+            return Field(tag=tag, data=payload)
+        return Field(tag=tag, indicators=Indicators(ind[0], ind[1]), subfields=[Subfield(c, v) for c, v in payload])
+    field = _NEW_FIELD()
+    field.tag = tag
+    field.control_field = control
+    if control:
+        field.data = payload
+        field.subfields = []
+        field._indicators = None
+    else:
+        field.data = None
+        field._indicators = _INDICATORS.get(ind) or _indicators(ind)
+        field.subfields = list(map(_SUBFIELD, payload))
+    return field
+
+
+def _new_record(leader: str) -> Record:
+    record = _NEW_RECORD()
+    record.leader = Leader(leader)
+    record.pos = 0
+    record._Record__pos = 0
+    record.force_utf8 = True
+    record.to_unicode = True
+    return record
 
 
 def fields_to_record(leader: str, fields: Fields) -> Record:
     """A pymarc.Record from a field list (tags of any length, any subfield code)."""
-    record = Record(force_utf8=True)
-    record.leader = Leader(leader)
-    out = []
-    for tag, ind, payload in fields:
-        if ind is None:
-            out.append(Field(tag=tag, data=payload))
-        else:
-            out.append(
-                Field(tag=tag, indicators=Indicators(ind[0], ind[1]), subfields=[Subfield(c, v) for c, v in payload])
-            )
-    record.fields = out
+    record = _new_record(leader)
+    record.fields = [_field(tag, ind, payload) for tag, ind, payload in fields]
     return record
 
 
