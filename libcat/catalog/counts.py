@@ -3,18 +3,20 @@
 SQLAlchemy Core against the models, the same on SQLite and PostgreSQL. Dates are half-open:
 ``start`` is the first day of the period, ``end`` the day after its last day. A record counts
 "at date D" when its entry date is before D and it was not deleted (tombstoned, merged) before D.
+Records added by a batch that was later undone (tombstones whose reason starts with ``undone:``)
+never count: they were never really in the EK, whatever their entry date says.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, distinct, exists, extract, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from ..marc.flavour import IRBIS
 from .models import (
     Batch,
     CatalogRecord,
@@ -45,13 +47,52 @@ KR = ContractRecord.__table__
 COL = Collection.__table__
 
 
+#: How `libcat undo` starts the reason of the tombstones it leaves for the records a batch added.
+UNDONE_REASON = "undone:"
+#: Character classes (every case Python's ``re.IGNORECASE`` folds together) of the text that
+#: ``digitize.funds`` looks for to mark Kazakhstan content: "kz", "kazak..."/"qazaq...", "казахстан"/"қазақстан".
+KZ_PATTERNS = (
+    "[kK\u212a][zZ]",
+    "[kK\u212aqQ][aA][zZ][aA][kK\u212aqQ]",
+    "[кКқҚ][аА][зЗ][аА][хХқҚ][сС\u1c83][тТ\u1c84\u1c85][аА][нН]",
+)
+#: LIKE patterns (SQLite's LIKE ignores ASCII case) that every match of the Latin KZ_PATTERNS contains.
+KZ_LATIN_LIKE = ("%kz%", "%\u212a%", "%azak%", "%azaq%")
+#: LIKE patterns of which every match of the Cyrillic KZ_PATTERNS contains one: a cheap gate before GLOB.
+KZ_CYRILLIC_GATE = ("%за%", "%зА%", "%За%", "%ЗА%")
+#: How tag 629 (IRBIS local-lore mark) appears in the stored MARC-in-JSON text.
+LOCAL_LORE_TAG = '"629":'
+
+
 def _at(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day)
 
 
+def _tombstone():
+    """Condition: the record is deleted, as a range the deleted_at index serves (SQLite skips it for IS NOT NULL)."""
+    return R.c.deleted_at >= dt.datetime(1, 1, 1)
+
+
+def undone():
+    """Condition: the record is a tombstone of `libcat undo` (added by a batch that was undone).
+
+    Only deleted rows qualify, so the deleted_at index narrows it to the tombstones first.
+    """
+    return and_(_tombstone(), R.c.deleted_reason.like(UNDONE_REASON + "%"))
+
+
+def _not_undone():
+    return or_(R.c.deleted_reason.is_(None), ~R.c.deleted_reason.like(UNDONE_REASON + "%"))
+
+
+def _present_at(day: dt.date):
+    """Condition: the record was not deleted before the start of ``day`` and is not an undone tombstone."""
+    return or_(R.c.deleted_at.is_(None), and_(R.c.deleted_at >= _at(day), _not_undone()))
+
+
 def _live_record_at(day: dt.date):
     """Condition: the record is in the EK at the start of ``day``."""
-    return and_(R.c.entry_date < day, or_(R.c.deleted_at.is_(None), R.c.deleted_at >= _at(day)))
+    return and_(R.c.entry_date < day, _present_at(day))
 
 
 def _live_object_at(day: dt.date):
@@ -105,24 +146,56 @@ def ek_counts(conn: Conn, start: dt.date, end: dt.date) -> dict[int | None, EkCo
 
     ``added`` counts records whose entry date falls in the period and that are still in the EK
     at its end: a duplicate entered and merged within the period was not added.
+    Records never deleted are counted by one scan of the covering index ``ix_records_counts``
+    (there ``added`` is at_end - at_start); tombstones, undone ones left out, through the
+    deleted_at index; the first entry per sub-catalogue by one index probe each.
     """
+    never = R.c.deleted_at.is_(None)
+    # No WHERE clause: a filter on deleted_at would lead SQLite to the deleted_at index, a row lookup per record.
+    live = select(
+        R.c.subcat_id,
+        _n(and_(never, R.c.entry_date < start)),
+        _n(and_(never, R.c.entry_date < end)),
+        _n(and_(never, R.c.entry_date < end, R.c.language == KAZAKH)),
+    ).group_by(R.c.subcat_id)
     at_end = _live_record_at(end)
-    # Grouping on an expression keeps SQLite from walking the subcat index with a row lookup per record.
+    # Grouping on an expression keeps SQLite on the deleted_at range rather than walking ix_records_counts.
     group = func.coalesce(R.c.subcat_id, -1)
-    q = select(
-        group.label("sc"),
-        _n(_live_record_at(start)),
-        _n(and_(at_end, R.c.entry_date >= start)),
-        _n(at_end),
-        _n(and_(at_end, R.c.language == KAZAKH)),
-        func.min(case((R.c.entry_date < end, R.c.entry_date), else_=None)),
-    ).group_by(group)
+    tombstones = (
+        select(
+            group,
+            _n(_live_record_at(start)),
+            _n(and_(at_end, R.c.entry_date >= start)),
+            _n(at_end),
+            _n(and_(at_end, R.c.language == KAZAKH)),
+        )
+        .where(_tombstone(), _not_undone())
+        .group_by(group)
+    )
     out: dict[int | None, EkCount] = {}
-    for sc, a, b, c, k, first in conn.execute(q):
-        if isinstance(first, str):
-            first = dt.date.fromisoformat(first[:10])
-        out[None if sc == -1 else sc] = EkCount(int(a), int(b), int(c), int(k), first.year if first else None)
+    for sc, a, c, k in conn.execute(live):
+        out[sc] = EkCount(int(a), int(c) - int(a), int(c), int(k))
+    for sc, a, b, c, k in conn.execute(tombstones):
+        n = out.setdefault(None if sc == -1 else sc, EkCount())
+        n.at_start += int(a)
+        n.added += int(b)
+        n.at_end += int(c)
+        n.kazakh_at_end += int(k)
+    for sc, n in out.items():
+        first = _as_date(conn.execute(
+            select(R.c.entry_date)
+            .where(R.c.subcat_id.is_(None) if sc is None else R.c.subcat_id == sc, R.c.entry_date < end, _not_undone())
+            .order_by(R.c.entry_date)
+            .limit(1)
+        ).scalar())
+        n.first_year = first.year if first else None
     return out
+
+
+def _as_date(value: dt.date | str | None) -> dt.date | None:
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value
 
 
 def entered(conn: Conn, start: dt.date, end: dt.date) -> int:
@@ -136,9 +209,7 @@ def entered(conn: Conn, start: dt.date, end: dt.date) -> int:
 
 def first_entry_year(conn: Conn) -> int | None:
     """Year of the earliest entry date in the catalogue (None when it is empty)."""
-    first = conn.execute(select(func.min(R.c.entry_date))).scalar_one()
-    if isinstance(first, str):
-        first = dt.date.fromisoformat(first[:10])
+    first = _as_date(conn.execute(select(func.min(R.c.entry_date)).where(_not_undone())).scalar_one())
     return first.year if first else None
 
 
@@ -149,7 +220,7 @@ def ek_growth(conn: Conn, first_year: int, last_year: int) -> dict[int | None, d
     sc = func.coalesce(R.c.subcat_id, -1)
     q = (
         select(sc, ey, dy, func.count())
-        .where(R.c.entry_date < dt.date(last_year + 1, 1, 1))
+        .where(R.c.entry_date < dt.date(last_year + 1, 1, 1), _not_undone())
         .group_by(sc, ey, dy)
     )
     out: dict[int | None, dict[int, int]] = {}
@@ -170,9 +241,15 @@ class EkWork:
 
 
 def ek_work(conn: Conn, start: dt.date, end: dt.date) -> EkWork:
-    """Distinct records with an `updated` event and `merged` events in [start, end), undone batches left out."""
+    """Distinct records with an `updated` event and `merged` events in [start, end).
+
+    Left out: events of batches that were undone, and every event of a record whose adding was undone.
+    """
     in_period = and_(E.c.at >= _at(start), E.c.at < _at(end))
-    not_undone = or_(E.c.batch_id.is_(None), ~exists().where(and_(B.c.id == E.c.batch_id, B.c.undone_at.is_not(None))))
+    not_undone = and_(
+        or_(E.c.batch_id.is_(None), ~exists().where(and_(B.c.id == E.c.batch_id, B.c.undone_at.is_not(None)))),
+        ~exists().where(R.c.id == E.c.record_id, undone()),
+    )
     edited = conn.execute(
         select(func.count(distinct(E.c.record_id))).where(in_period, E.c.kind == "updated", not_undone)
     ).scalar_one()
@@ -243,36 +320,100 @@ def has_copies(conn: Conn) -> bool:
     return bool(conn.execute(select(exists().where(C.c.id.is_not(None)))).scalar_one())
 
 
-def fund_records(session: Session, end: dt.date) -> Iterator[tuple[CatalogRecord, str | None, int, bool]]:
-    """Records in the EK at ``end`` that are in the book fund or digitized as whole books.
+@dataclass
+class FundGroup:
+    """Book-fund records sharing what decides their fund categories, with copies held and titles digitized.
 
-    Yields (record, sub-catalogue code, copies held at ``end``, digitized as a book before ``end``);
-    a copy is held when received before ``end`` (or undated) and not written off before it.
+    ``record_id`` is one record of the group when its fields must be read (``data`` may mark it
+    Kazakhstan content or local lore), else None: the sub-catalogue and hand-set columns decide.
+    """
+
+    subcat_code: str | None
+    fund_rare: bool | None
+    fund_local_lore: bool | None
+    fund_kazakhstan: bool | None
+    copies: int
+    digitized: int
+    record_id: int | None = None
+
+
+def _dialect(conn: Conn) -> str:
+    return (conn.get_bind() if isinstance(conn, Session) else conn).dialect.name
+
+
+def _mentions_kazakhstan(conn: Conn):
+    """Condition: the text contains a match of one of KZ_PATTERNS (PostgreSQL regex; SQLite LIKE, then GLOB)."""
+    if _dialect(conn) == "postgresql":
+        return R.c.data.op("~")("|".join(KZ_PATTERNS))
+    cyrillic = KZ_PATTERNS[2]
+    return or_(
+        *(R.c.data.like(p) for p in KZ_LATIN_LIKE),
+        and_(or_(*(R.c.data.like(p) for p in KZ_CYRILLIC_GATE)), R.c.data.op("GLOB")(f"*{cyrillic}*")),
+    )
+
+
+def _needs_fields(conn: Conn):
+    """Condition: the record's fields may change its categories (see ``digitize.funds.derive``).
+
+    A superset, read off the stored MARC-in-JSON text: Kazakhstan content needs "kz", "kazak", "qazaq",
+    "казахстан" or "қазақстан" (any case) in the text unless set by hand; local lore needs an IRBIS
+    field 629 unless set by hand or implied by the sub-catalogue.
+    """
+    return or_(
+        and_(R.c.fund_kazakhstan.is_(None), _mentions_kazakhstan(conn)),
+        and_(
+            R.c.fund_local_lore.is_(None), R.c.flavour == IRBIS, func.coalesce(S.c.code, "") != "local-lore",
+            R.c.data.like(f"%{LOCAL_LORE_TAG}%"),
+        ),
+    )
+
+
+def fund_groups(conn: Conn, end: dt.date) -> list[FundGroup]:
+    """Records in the EK at ``end`` that are in the book fund or digitized as whole books, grouped.
+
+    Copies count when received before ``end`` (or undated) and not written off before it; a title is
+    digitized when it has a whole-book digital object that exists at ``end``. Records whose fields
+    need reading are grouped by content (hash, flavour) with one ``record_id`` each, so every distinct
+    record text is read once.
     """
     held = (
-        select(func.count())
+        select(C.c.record_id.label("rid"), func.count().label("n"))
         .where(
-            C.c.record_id == R.c.id,
             or_(C.c.receipt_date.is_(None), C.c.receipt_date < end),
             or_(C.c.written_off_at.is_(None), C.c.written_off_at >= end),
         )
-        .correlate(R)
-        .scalar_subquery()
+        .group_by(C.c.record_id)
+        .subquery()
     )
-    digitized = exists().where(D.c.record_id == R.c.id, D.c.type == "book", _live_object_at(end)).correlate(R)
-    ids = select(C.c.record_id.label("rid")).union(
-        select(D.c.record_id.label("rid")).where(D.c.type == "book")
-    ).subquery()
-    q = (
-        select(CatalogRecord, S.c.code, held, digitized)
-        .select_from(ids.join(R, R.c.id == ids.c.rid).outerjoin(S, S.c.id == R.c.subcat_id))
-        .where(or_(R.c.deleted_at.is_(None), R.c.deleted_at >= _at(end)))
-        .order_by(R.c.id)
-        .execution_options(yield_per=2000)
+    books = (
+        select(D.c.record_id.label("rid")).where(D.c.type == "book", _live_object_at(end))
+        .group_by(D.c.record_id).subquery()
     )
-    for row, code, n, dig in session.execute(q):
-        if n or dig:
-            yield row, code, int(n), bool(dig)
+    decides = (S.c.code, R.c.fund_rare, R.c.fund_local_lore, R.c.fund_kazakhstan)
+    # The sub-catalogue, hand-set columns, flavour and text decide whether the fields must be read:
+    # the flag is the same for every row of a group, computed once per row.
+    needs = func.max(case((_needs_fields(conn), 1), else_=0))
+    groups: dict[tuple, FundGroup] = {}
+    for sub, value in ((held, func.sum(held.c.n)), (books, func.count())):
+        q = (
+            select(*decides, R.c.content_hash, R.c.flavour, value, needs, func.min(R.c.id))
+            .select_from(sub.join(R, R.c.id == sub.c.rid).outerjoin(S, S.c.id == R.c.subcat_id))
+            .where(_present_at(end))
+            .group_by(*decides, R.c.content_hash, R.c.flavour)
+        )
+        for *decided, content, flavour, n, read, rid in conn.execute(q):
+            key = (*decided, content, flavour) if read else tuple(decided)
+            g = groups.setdefault(key, FundGroup(*decided, 0, 0, int(rid) if read else None))
+            if sub is held:
+                g.copies += int(n)
+            else:
+                g.digitized += int(n)
+    return list(groups.values())
+
+
+def load_records(session: Session, ids: list[int]) -> list[CatalogRecord]:
+    """The rows ``ids`` in one query (callers keep ``ids`` to a few thousand), in no particular order."""
+    return list(session.scalars(select(CatalogRecord).where(CatalogRecord.id.in_(ids))))
 
 
 @dataclass
