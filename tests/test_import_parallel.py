@@ -87,3 +87,21 @@ def test_parallel_import_equals_one_process(catalog, tmp_path):
     for part in want:
         assert got[part] == want[part], part
     serial.engine.dispose()
+
+
+def test_bulk_insert_stores_dates_as_the_orm_does(catalog, tmp_path, monkeypatch):
+    import datetime as dt
+
+    when = dt.datetime(2024, 5, 6, 7, 8, 9)
+    monkeypatch.setattr(imp, "utcnow", lambda: when)
+    path = write_iso(tmp_path / "d.mrc", [marc(f"d{i}", f"Күн {i}", entered="240506") for i in range(3)])
+    assert imp.import_files(catalog, [path], imp.ImportOptions(jobs=2)).added == 3
+    with catalog.engine.connect() as c:
+        raw = c.exec_driver_sql("SELECT created_at, datestamp, entry_date, own_publication FROM records").all()
+        events = c.exec_driver_sql("SELECT at FROM record_events").all()
+    if catalog.engine.dialect.name == "sqlite":
+        assert set(raw) == {("2024-05-06 07:08:09.000000", "2024-05-06 07:08:09.000000", "2024-05-06", 0)}
+        assert set(events) == {("2024-05-06 07:08:09.000000",)}
+    else:
+        assert set(raw) == {(when, when, dt.date(2024, 5, 6), False)}
+        assert set(events) == {(when,)}
