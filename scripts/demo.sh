@@ -41,6 +41,21 @@ say "libcat stats --table digitization --year 2024 (ru, kk)"
 libcat stats --table digitization --year 2024 --lang ru
 libcat stats --table digitization --year 2024 --lang kk
 
+say "libcat oai serve, harvested by libcat harvest into a second catalogue (demo/mirror.db)"
+PORT=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+libcat oai serve --port "$PORT" --repository-id demo.libcat.kz --repository-name "libcat demo" >demo/oai.log 2>&1 &
+oai_pid=$!
+trap 'kill $oai_pid 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  .venv/bin/python -c "import socket,sys; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null && break
+  sleep 0.2
+done
+echo "http://127.0.0.1:$PORT/oai?verb=Identify"
+.venv/bin/libcat --db demo/mirror.db init >/dev/null
+.venv/bin/libcat --db demo/mirror.db harvest "http://127.0.0.1:$PORT/oai" --prefix marc21 --name demo
+.venv/bin/libcat --db demo/mirror.db list | sed -n "1,5p"
+kill $oai_pid 2>/dev/null || true
+
 say "Next"
 cat <<TXT
 The catalogue is $LIBCAT_DB. Try:
