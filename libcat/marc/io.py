@@ -245,28 +245,106 @@ def _slow_xml(position: int, offset: int, chunk: bytes, encoding: str | None, no
     return text.encode("utf-8")
 
 
-def _xml_batch(batch: list[tuple[int, int, bytes]], encoding: str | None) -> tuple[bytes, list[ReadItem]]:
+Batch = tuple[int, list[int], list[bytes]]
+
+
+def _xml_batch(batch: Batch, encoding: str | None) -> tuple[bytes, list[ReadItem]]:
+    first, offsets, chunks = batch
     out: list[bytes] = []
     notes: list[ReadItem] = []
-    prepare = marcxml.fast_prepare
-    for position, offset, chunk in batch:
-        marked = prepare(chunk) if encoding is None else None
+    prepare = marcxml.fast_prepare if encoding is None else None
+    for position, (offset, chunk) in enumerate(zip(offsets, chunks), first):
+        marked = prepare(chunk) if prepare is not None else None
         out.append(_slow_xml(position, offset, chunk, encoding, notes) if marked is None else marked)
-
-    data = marcxml.fast_finish(b"".join(out))
-    notes.sort(key=lambda item: item.position)
-    return data, notes
+    return marcxml.fast_finish(b"".join(out)), notes
 
 
-def _batches(stream: BinaryIO, size: int) -> Iterator[list[tuple[int, int, bytes]]]:
-    batch: list[tuple[int, int, bytes]] = []
-    for position, (offset, chunk) in enumerate(iso2709.iter_chunks(stream), 1):
-        batch.append((position, offset, chunk))
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def _batches(stream: BinaryIO, size: int) -> Iterator[Batch]:
+    first = 1
+    offsets: list[int] = []
+    chunks: list[bytes] = []
+    for offset, chunk in iso2709.iter_chunks(stream):
+        offsets.append(offset)
+        chunks.append(chunk)
+        if len(chunks) >= size:
+            yield first, offsets, chunks
+            first += len(chunks)
+            offsets, chunks = [], []
+    if chunks:
+        yield first, offsets, chunks
+
+
+def _xml_worker(inbox, outbox, encoding: str | None) -> None:
+    """A worker process: converts the batches it receives until it gets None."""
+    while True:
+        batch = inbox.recv()
+        if batch is None:
+            return
+        try:
+            outbox.send(_xml_batch(batch, encoding))
+        except Exception as exc:  # noqa: BLE001 - handed to the parent, which raises it
+            outbox.send(exc)
+
+
+def _wide_pipe(ctx) -> tuple:
+    """A one-way pipe (reader, writer) with a 1 MiB buffer where the system allows it (fewer, larger copies)."""
+    reader, writer = ctx.Pipe(duplex=False)
+    try:
+        import fcntl
+
+        fcntl.fcntl(writer.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+    except (ImportError, AttributeError, OSError):
+        pass
+    return reader, writer
+
+
+def _xml_parallel(source: BinaryIO, encoding: str | None, jobs: int, size: int) -> Iterator[tuple[int, bytes, list]]:
+    """``(records, XML, notes)`` per batch, in order, converted by ``jobs`` worker processes.
+
+    Each worker holds at most one batch, so memory stays flat, and the parent only splits records
+    and writes; it sends a worker its next batch as soon as it has taken that worker's result.
+    """
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    workers = []
+    try:
+        for _ in range(jobs):
+            inbox, to_worker = _wide_pipe(ctx)
+            from_worker, outbox = _wide_pipe(ctx)
+            proc = ctx.Process(target=_xml_worker, args=(inbox, outbox, encoding), daemon=True)
+            proc.start()
+            inbox.close()
+            outbox.close()
+            workers.append((proc, to_worker, from_worker))
+        busy: deque = deque()
+        for number, batch in enumerate(_batches(source, size)):
+            proc, to_worker, from_worker = workers[number % jobs]
+            if len(busy) == jobs:
+                yield _result(*busy.popleft())
+            to_worker.send(batch)
+            busy.append((from_worker, len(batch[2])))
+        while busy:
+            yield _result(*busy.popleft())
+        for proc, to_worker, _ in workers:
+            to_worker.send(None)
+        for proc, _, _ in workers:
+            proc.join()
+    finally:
+        for proc, to_worker, from_worker in workers:
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+            to_worker.close()
+            from_worker.close()
+
+
+def _result(conn, count: int) -> tuple[int, bytes, list]:
+    answer = conn.recv()
+    if isinstance(answer, Exception):
+        raise answer
+    data, notes = answer
+    return count, data, notes
 
 
 def iso_to_marcxml(
@@ -281,34 +359,16 @@ def iso_to_marcxml(
     target.write(marcxml.HEADER.encode("utf-8"))
     done = 0
     if jobs <= 1:
-        for b in _batches(source, batch):
-            data, notes = _xml_batch(b, used)
-            target.write(data)
-            done += len(b)
-            yield from ((done, n) for n in notes)
-            yield done, None
+        results: Iterator[tuple[int, bytes, list]] = (
+            (len(b[2]), *_xml_batch(b, used)) for b in _batches(source, batch)
+        )
     else:
-        import multiprocessing as mp
-
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-        with ctx.Pool(jobs) as pool:
-            pending: deque = deque()
-            for b in _batches(source, batch):
-                pending.append((len(b), pool.apply_async(_xml_batch, (b, used))))
-                while len(pending) > 2 * jobs:
-                    n, res = pending.popleft()
-                    data, notes = res.get()
-                    target.write(data)
-                    done += n
-                    yield from ((done, x) for x in notes)
-                    yield done, None
-            while pending:
-                n, res = pending.popleft()
-                data, notes = res.get()
-                target.write(data)
-                done += n
-                yield from ((done, x) for x in notes)
-                yield done, None
+        results = _xml_parallel(source, used, jobs, batch)
+    for count, data, notes in results:
+        target.write(data)
+        done += count
+        yield from ((done, n) for n in notes)
+        yield done, None
     target.write(marcxml.FOOTER.encode("utf-8"))
     target.flush()
 

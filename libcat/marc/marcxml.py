@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from itertools import accumulate
 from typing import BinaryIO
 
 from lxml import etree
@@ -184,7 +183,6 @@ def iter_elements(stream: BinaryIO) -> Iterator[tuple[int, etree._Element | None
 
 _XML_OK_BYTES = bytes(range(0x20, 0x100)) + b"\t\n\r\x1e\x1f"
 _BAD_DATA = re.compile(b'\x1f[\x1e\x1f&<>"\x80-\xff]')
-_TAGS = re.compile(rb"(...).........", re.S)
 _HEAD = re.compile(rb"\x1b([^\x1f&\x80-\xff]{2}\x1f.)", re.S)
 _SUB = re.compile(rb"\x1f(.)", re.S)
 _BAD_HEAD = re.compile(rb"\x1b(?![^\x1f&\x80-\xff]{2}\x1f.)", re.S)
@@ -231,24 +229,9 @@ class _Closing(dict):
         return value
 
 
-class _Digits(list):
-    """``%04d`` (field lengths) and ``%05d`` (field starts) as bytes, made on first use."""
-
-    def __init__(self, width: int) -> None:
-        super().__init__()
-        self.width = width
-
-    def fill(self) -> None:
-        """Make the table (10 ** width entries)."""
-        fmt = b"%%0%dd" % self.width
-        self.extend(fmt % i for i in range(10**self.width))
-
-
 _MARKUP = _Markup()
 _OPEN = _Opening()
 _CLOSE = _Closing()
-_LEN4 = _Digits(4)
-_START5 = _Digits(5)
 
 
 def _escape_bytes(data: bytes) -> bytes:
@@ -293,24 +276,10 @@ def fast_prepare(chunk: bytes) -> bytes | None:
     data = chunk[base:-1]
     if _BAD_DATA.search(data) is not None:
         return None
-    fields = data.split(b"\x1e")
-    fields.pop()
-    if len(fields) != count:
+    plain = iso2709.plain_fields(directory, data)
+    if plain is None:
         return None
-    tags = _TAGS.findall(directory)
-    lengths = [len(f) + 1 for f in fields]
-    starts = [0]
-    starts += accumulate(lengths)
-    starts.pop()
-    if not _START5:
-        _LEN4.fill()
-        _START5.fill()
-    expected: list[bytes] = [b""] * (3 * count)
-    expected[0::3] = tags
-    expected[1::3] = map(_LEN4.__getitem__, lengths)
-    expected[2::3] = map(_START5.__getitem__, starts)
-    if b"".join(expected) != directory:
-        return None
+    tags, fields = plain
     if b"245" not in tags and b"008" not in tags and (b"200" in tags or b"100" in tags):
         return None
     escaped = _escape_bytes(data)
