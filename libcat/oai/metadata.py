@@ -55,6 +55,7 @@ class Cleaner:
 
     illegal_chars: int = 0
     dropped_fields: int = 0
+    bad_utf8: int = 0
     bad_records: set[int] = field(default_factory=set)
     current: int | None = None
 
@@ -169,6 +170,67 @@ def slim_xml(data: dict, cleaner: Cleaner, *, namespace_decl: bool = True) -> st
     return "".join(parts)
 
 
+_RECORD_OPEN = f'<record xmlns="{MARC_NS}" xmlns:xsi="{XSI_NS}" xsi:schemaLocation="{MARC_NS} {MARC_XSD}">'
+_CTRL_TAGS = frozenset(f"00{c}" for c in "123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_good_data_tags: set[str] = set()
+
+
+def _data_tag_ok(tag: str) -> bool:
+    if _DATA_TAG.match(tag) is None:
+        return False
+    if len(_good_data_tags) < 100_000:
+        _good_data_tags.add(tag)
+    return True
+
+
+def fast_slim_xml(data_json: str) -> str | None:
+    """slim_xml of the stored JSON text for the common case, or None when slim_xml must do it.
+
+    The common case: no JSON escapes, no XML-illegal characters, a schema-valid leader, tags,
+    indicators and subfield codes, no empty fields. Then escaping the whole JSON text once gives
+    values that are already XML character data, and the record is written without a Cleaner.
+    """
+    if "\\" in data_json or (not data_json.isprintable() and _ILLEGAL.search(data_json)):
+        return None
+    if "&" in data_json:
+        data_json = data_json.replace("&", "&amp;")
+    if "<" in data_json:
+        data_json = data_json.replace("<", "&lt;")
+    if ">" in data_json:
+        data_json = data_json.replace(">", "&gt;")
+    try:
+        data = json.loads(data_json)
+        lead = data["leader"]
+        if len(lead) != 24 or not _LEADER.match(lead):
+            return None
+        parts = [_RECORD_OPEN, "<leader>", lead, "</leader>"]
+        for entry in data["fields"]:
+            for tag, value in entry.items():
+                if value.__class__ is str:
+                    if tag not in _CTRL_TAGS:
+                        return None
+                    parts += ('<controlfield tag="', tag, '">', value, "</controlfield>")
+                    continue
+                i1 = value["ind1"]
+                i2 = value["ind2"]
+                if i1 not in _PLAIN_IND or i2 not in _PLAIN_IND or (tag not in _good_data_tags and not _data_tag_ok(tag)):
+                    return None
+                parts += ('<datafield tag="', tag, '" ind1="', i1, '" ind2="', i2, '">')
+                n = len(parts)
+                for sub in value["subfields"]:
+                    for code, text in sub.items():
+                        if code not in _PLAIN_CODES or text.__class__ is not str:
+                            return None
+                        parts += ('<subfield code="', code, '">', text, "</subfield>")
+                if len(parts) == n:
+                    return None
+                parts.append("</datafield>")
+        parts.append("</record>")
+        return "".join(parts)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
 def dc_xml(pairs: list[tuple[str, str]], cleaner: Cleaner) -> str:
     """Dublin Core (element, value) pairs as an oai_dc:dc element; unknown elements and empty values skipped."""
     parts = [
@@ -237,6 +299,10 @@ class Disseminator:
         """The <metadata> content for one record; CannotDisseminate when it cannot be written."""
         if flavour not in FORMATS[prefix][2]:
             raise CannotDisseminate(f"a {flavour} record has no {prefix} form")
+        if not with_links and prefix != "oai_dc" and flavour == (MARC21 if prefix == "marc21" else UNIMARC):
+            fast = fast_slim_xml(data_json)
+            if fast is not None:
+                return fast
         self.cleaner.current = record_id
         try:
             data = json.loads(data_json)

@@ -109,6 +109,9 @@ def date_range(from_: str | None, until: str | None) -> tuple[dt.datetime | None
 
 def format_datestamp(value: dt.datetime) -> str:
     """A datestamp at the repository's granularity (seconds, UTC, no fractions)."""
+    text = value.isoformat(timespec="seconds")
+    if len(text) == 19 and value.tzinfo is None:
+        return text + "Z"
     return value.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -6,13 +6,18 @@ Run it with ``libcat oai serve`` (waitress), or load it into any WSGI server:
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import logging
 import os
 import secrets
 import threading
+import time
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from importlib import resources
 from urllib.parse import parse_qs, urljoin, urlparse
 
@@ -38,6 +43,29 @@ SETTING_EMAIL = "oai.admin_email"
 SETTING_KEY = "oai.token_key"
 
 _XML_TYPE = "text/xml; charset=utf-8"
+_LIST_VERBS = ("ListRecords", "ListIdentifiers")
+#: a page is built ahead only when its records have not changed for this long
+AHEAD_QUIET = dt.timedelta(minutes=10)
+#: a page built ahead is served only this long after it was built
+AHEAD_MAX_AGE = 60.0
+AHEAD_SLOTS = 8
+
+
+@dataclass
+class _Built:
+    """One list page: its inner XML, the token of the next page, and the keys it was built from."""
+
+    inner: str
+    next_token: str | None
+    keys: list[tuple[dt.datetime, int]] | None
+
+
+@dataclass
+class _Ahead:
+    """A page being built (or built) ahead for a resumption token, and when that started."""
+
+    future: Future
+    started: float
 
 
 def _xsl_bytes() -> bytes:
@@ -60,7 +88,7 @@ class OAIApp:
         self, catalog: Catalog, base_url: str | None = None, page_size: int = DEFAULT_PAGE_SIZE,
         max_concurrency: int = 8, retry_after: int = 10, *, repository_id: str | None = None,
         repository_name: str | None = None, admin_email: str | None = None, sets: bool = True,
-        compress_level: int = 3,
+        compress_level: int = 3, build_ahead: bool = True,
     ):
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -78,9 +106,14 @@ class OAIApp:
         self.admin_email = admin_email or catalog.setting(SETTING_EMAIL) or f"admin@{self.repository_id}"
         self.key = token_key(catalog)
         self.slots = threading.BoundedSemaphore(max_concurrency) if max_concurrency > 0 else None
-        self.stats = {"illegal_chars": 0, "bad_utf8": 0, "dropped_fields": 0, "busy": 0}
+        self.stats = {"illegal_chars": 0, "bad_utf8": 0, "dropped_fields": 0, "busy": 0, "ahead_served": 0,
+                      "ahead_stale": 0}
         self._stats_lock = threading.Lock()
         self._xsl = _xsl_bytes()
+        self.build_ahead = build_ahead
+        self._ahead: OrderedDict[tuple[str, str, str], _Ahead] = OrderedDict()
+        self._ahead_lock = threading.Lock()
+        self._ahead_pool: ThreadPoolExecutor | None = None
 
     # -- WSGI ---------------------------------------------------------------------------------
 
@@ -164,12 +197,82 @@ class OAIApp:
         req: Request | None = None
         try:
             req = parse(params)
-            inner = getattr(self, "_" + req.verb)(req, cleaner, base_url)
+            if req.verb in _LIST_VERBS:
+                built = self._take_ahead(req, base_url) if "resumptionToken" in req.args else None
+                if built is None:
+                    built = self._list(req, cleaner, base_url, records=req.verb == "ListRecords")
+                else:
+                    built, cleaner = built
+                if built.next_token is not None:
+                    self._build_ahead(req.verb, built.next_token, base_url)
+                inner = built.inner
+            else:
+                inner = getattr(self, "_" + req.verb)(req, cleaner, base_url)
         except OAIError as err:
             echo = req if req is not None and err.code not in ("badVerb", "badArgument") else None
             inner = f'<error code="{err.code}">{cleaner.text(err.message)}</error>'
             return self._envelope(now, base_url, echo, inner, cleaner)
         return self._envelope(now, base_url, req, inner, cleaner)
+
+    # -- pages built ahead --------------------------------------------------------------------
+
+    def _build_ahead(self, verb: str, token: str, base_url: str) -> None:
+        """Start building the page for ``token`` in the background while the client reads this one."""
+        if not self.build_ahead:
+            return
+        key = (verb, token, base_url)
+        with self._ahead_lock:
+            if key in self._ahead:
+                return
+            if self._ahead_pool is None:
+                self._ahead_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="oai-ahead")
+            while len(self._ahead) >= AHEAD_SLOTS:
+                _, old = self._ahead.popitem(last=False)
+                old.future.cancel()
+            self._ahead[key] = _Ahead(self._ahead_pool.submit(self._ahead_job, verb, token, base_url),
+                                      time.monotonic())
+
+    def _ahead_job(self, verb: str, token: str, base_url: str) -> tuple[_Built, metadata.Cleaner] | None:
+        """Build the page for ``token`` if its records have been quiet for AHEAD_QUIET, else None."""
+        try:
+            state = tokens.decode(token, self.key, verb)
+            quiet_before = utcnow() - AHEAD_QUIET
+            if state.after[0] >= quiet_before:
+                return None
+            cleaner = metadata.Cleaner()
+            built = self._list(parse({"verb": [verb], "resumptionToken": [token]}), cleaner, base_url,
+                               records=verb == "ListRecords")
+        except Exception as exc:  # the request itself will build the page (and report any error)
+            log.debug("page for %s not built ahead: %s", token, exc)
+            return None
+        if built.keys is None or not built.keys or built.keys[-1][0] >= quiet_before:
+            return None
+        return built, cleaner
+
+    def _take_ahead(self, req: Request, base_url: str) -> tuple[_Built, metadata.Cleaner] | None:
+        """The page built ahead for this request, when the records it was built from are unchanged."""
+        with self._ahead_lock:
+            ahead = self._ahead.pop((req.verb, req.args["resumptionToken"], base_url), None)
+        if ahead is None:
+            return None
+        result = ahead.future.result() if not ahead.future.cancelled() else None
+        if result is None or time.monotonic() - ahead.started > AHEAD_MAX_AGE:
+            return None
+        built, cleaner = result
+        try:
+            st = tokens.decode(req.args["resumptionToken"], self.key, req.verb)
+            with self.catalog.Session() as s:
+                flt = self._filter(s, st.prefix, st.set_spec, st.from_, st.until, True)
+                rows = q.page(s, flt, st.after, self.page_size + 1, with_data=False)
+        except (tokens.TokenError, OAIError):
+            return None
+        if [(r.datestamp, r.id) for r in rows] != built.keys:
+            with self._stats_lock:
+                self.stats["ahead_stale"] += 1
+            return None
+        with self._stats_lock:
+            self.stats["ahead_served"] += 1
+        return built, cleaner
 
     def _envelope(self, now: str, base_url: str, req: Request | None, inner: str, cleaner: metadata.Cleaner) -> bytes:
         attrs = ""
@@ -190,6 +293,9 @@ class OAIApp:
             with self._stats_lock:
                 self.stats["illegal_chars"] += cleaner.illegal_chars
                 self.stats["dropped_fields"] += cleaner.dropped_fields
+        if cleaner.bad_utf8:
+            with self._stats_lock:
+                self.stats["bad_utf8"] += cleaner.bad_utf8
         return (head + inner + "</OAI-PMH>\n").encode("utf-8")
 
     def identifier(self, record_id: int) -> str:
@@ -291,7 +397,7 @@ class OAIApp:
                 raise OAIError("cannotDisseminateFormat",
                                f"record {head.id} ({head.flavour}) cannot be disseminated as {prefix}")
             row = q.get(s, head.id, with_data=True)
-            self._count_utf8([row])
+            cleaner.bad_utf8 += row.bad_utf8
             specs = q.memberships(s, [row])[row.id]
             body = ""
             if not row.deleted:
@@ -302,18 +408,6 @@ class OAIApp:
                 except metadata.CannotDisseminate as exc:
                     raise OAIError("cannotDisseminateFormat", str(exc)) from None
         return f"<GetRecord><record>{self._header(row, specs)}{body}</record></GetRecord>"
-
-    def _ListIdentifiers(self, req: Request, cleaner: metadata.Cleaner, base_url: str) -> str:
-        return self._list(req, cleaner, base_url, records=False)
-
-    def _ListRecords(self, req: Request, cleaner: metadata.Cleaner, base_url: str) -> str:
-        return self._list(req, cleaner, base_url, records=True)
-
-    def _count_utf8(self, rows: list[q.RecordRow]) -> None:
-        bad = sum(1 for r in rows if r.bad_utf8)
-        if bad:
-            with self._stats_lock:
-                self.stats["bad_utf8"] += bad
 
     def _filter(self, s, prefix: str, set_spec: str | None, from_: str | None, until: str | None,
                 from_token: bool) -> q.ListFilter:
@@ -331,7 +425,7 @@ class OAIApp:
         flavours = metadata.FORMATS[prefix][2]
         return q.ListFilter(start, end, cond, None if set(flavours) >= set(FLAVOURS) else flavours)
 
-    def _list(self, req: Request, cleaner: metadata.Cleaner, base_url: str, *, records: bool) -> str:
+    def _list(self, req: Request, cleaner: metadata.Cleaner, base_url: str, *, records: bool) -> _Built:
         verb = req.verb
         with self.catalog.Session() as s:
             if "resumptionToken" in req.args:
@@ -355,15 +449,19 @@ class OAIApp:
             more = False
             last: q.RecordRow | None = None
             diss = self._disseminator(s, cleaner, base_url) if records else None
+            keys: list[tuple[dt.datetime, int]] | None = None
+            queries = 0
             while True:
                 rows = q.page(s, flt, after, self.page_size + 1 - served, with_data=records)
+                queries += 1
+                keys = [(r.datestamp, r.id) for r in rows] if queries == 1 else None
                 more = len(rows) > self.page_size - served
                 rows = rows[: self.page_size - served]
                 if total < 0:
                     total = len(rows) if not more else q.count(s, flt)
                 if not rows:
                     break
-                self._count_utf8(rows)
+                cleaner.bad_utf8 += sum(r.bad_utf8 for r in rows)
                 specs = q.memberships(s, rows)
                 linked = q.record_objects(s, [r.id for r in rows if not r.deleted]) if records else set()
                 for r in rows:
@@ -389,17 +487,19 @@ class OAIApp:
             raise OAIError("noRecordsMatch", "no records match the arguments")
         tag = "ListRecords" if records else "ListIdentifiers"
         tok = ""
+        next_token = None
         if more and last is not None:
             state = tokens.ListState(
                 verb=verb, prefix=prefix, set_spec=set_spec, from_=from_, until=until,
                 last_datestamp=last.datestamp.isoformat(), last_id=last.id, cursor=cursor + served,
                 total=max(total, cursor + served + 1),
             )
+            next_token = tokens.encode(state, self.key)
             tok = (f'<resumptionToken completeListSize="{state.total}" cursor="{cursor}">'
-                   f"{tokens.encode(state, self.key)}</resumptionToken>")
+                   f"{next_token}</resumptionToken>")
         elif "resumptionToken" in req.args:
             tok = f'<resumptionToken completeListSize="{max(total, cursor + served)}" cursor="{cursor}"/>'
-        return f"<{tag}>{''.join(out)}{tok}</{tag}>"
+        return _Built(f"<{tag}>{''.join(out)}{tok}</{tag}>", next_token, keys)
 
 
 def files_root(base_url: str) -> str:
@@ -438,12 +538,13 @@ def make_app(
 
 
 def app_from_env() -> OAIApp:
-    """Build the application from the environment: LIBCAT_DB, LIBCAT_OAI_BASE_URL, LIBCAT_OAI_PAGE_SIZE."""
+    """Build the application from the environment: LIBCAT_DB, LIBCAT_OAI_BASE_URL, LIBCAT_OAI_PAGE_SIZE, ..."""
     return make_app(
         open_catalog(os.environ.get("LIBCAT_DB")),
         base_url=os.environ.get("LIBCAT_OAI_BASE_URL") or None,
         page_size=int(os.environ.get("LIBCAT_OAI_PAGE_SIZE") or DEFAULT_PAGE_SIZE),
         max_concurrency=int(os.environ.get("LIBCAT_OAI_MAX_CONCURRENCY") or 8),
+        build_ahead=os.environ.get("LIBCAT_OAI_BUILD_AHEAD", "1") not in ("0", "no", "false", ""),
     )
 
 
