@@ -771,7 +771,8 @@ class _Run:
 
 
 def _bulk_insert(s: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """One executemany straight on the driver (rows with the same keys), values converted as the dialect does."""
+    """Insert rows with the same keys in one go on the driver (PostgreSQL: COPY; else executemany), values
+    converted as the dialect converts them."""
     if not rows:
         return
     conn = s.connection()
@@ -795,6 +796,13 @@ def _bulk_insert(s: Session, table: Any, rows: list[dict[str, Any]]) -> None:
             data.append(tuple(values))
     else:
         data = [tuple(r[c] for c in cols) for r in rows]
+    if dialect.name == "postgresql":
+        # COPY: one stream instead of a statement per row (the driver's executemany costs ~3x the CPU).
+        copy_sql = sql.split(" VALUES ", 1)[0].replace("INSERT INTO", "COPY", 1) + " FROM STDIN"
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(copy_sql) as copy:
+            for values in data:
+                copy.write_row(values)
+        return
     conn.exec_driver_sql(sql, data)
 
 
@@ -887,12 +895,20 @@ def _read_files(paths: list[str], options: ImportOptions) -> Iterator[tuple[Read
             raise CatalogError(f"{path}: {exc}") from None
 
 
+def _cpus() -> int:
+    """CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _parallel_plan(path: str, options: ImportOptions) -> tuple[int, str | None] | None:
     """(worker processes, encoding) when ``path`` is an ISO 2709 file worth preparing in parallel, else None."""
     from ..marc import encoding as enc
     from ..marc import io as marc_io
 
-    jobs = options.jobs if options.jobs is not None else (os.cpu_count() or 1)
+    jobs = options.jobs if options.jobs is not None else _cpus()
     if jobs < 2 or options.fmt not in (None, "iso2709") or path == "-" or path.lower().endswith(".mst"):
         return None
     if "fork" not in multiprocessing.get_all_start_methods():
