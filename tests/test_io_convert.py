@@ -127,3 +127,94 @@ def test_encoding_override_and_output_encoding(cli, corpus, tmp_path):
     assert "Основы".encode("cp1251") in out.read_bytes()
     res = CliRunner().invoke(cli, ["convert", str(src), str(out), "--encoding", "nonsense"])
     assert res.exit_code == 2
+
+
+_LEADER = "00000nam a2200000 a 4500"
+_CLEAN = [("001", None, "id-1"), ("008", None, "850101s1985    xx            000 0 eng d"),
+          ("245", "10", [("a", "Title & <more> \"quoted\""), ("c", "Автор")])]
+
+
+def _tricky_records() -> dict[str, bytes]:
+    """Records that each test one decision of the fast path; ``ind=None`` writes a field's raw text."""
+    from libcat.marc.iso2709 import encode
+
+    def rec(*extra, leader=_LEADER, base=_CLEAN, encoding="utf-8") -> bytes:
+        blob, problems = encode(leader, list(base) + list(extra), encoding)
+        assert blob is not None and not problems
+        return blob
+
+    cases = {
+        "clean": rec(),
+        "marc8 flag, ascii only": rec(leader=_LEADER[:9] + " " + _LEADER[10:], base=_CLEAN[:2]),
+        "quote in leader": rec(leader=_LEADER[:17] + '"' + _LEADER[18:]),
+        "odd tags": rec(("00A", None, "  \x1faletter tag"), ("2\"5", None, "01\x1fxq"), ("000", None, "zero")),
+        "newline code": rec(("500", None, "  \x1f\nvalue")),
+        "only indicators": rec(("500", None, "  ")),
+        "no indicators": rec(("500", None, "1\x1faone")),
+        "text before subfields": rec(("500", None, "10x\x1fa")),
+        "special indicator": rec(("500", None, "&0\x1fax")),
+        "non-ascii indicator": rec(("500", None, "é0\x1fax")),
+        "non-ascii code": rec(("500", None, "00\x1fжx")),
+        "special code": rec(("500", None, "00\x1f<x")),
+        "empty subfield": rec(("500", None, "00\x1f\x1fax")),
+        "trailing delimiter": rec(("500", None, "00\x1fax\x1f")),
+        "delimiter in control field": rec(("005", None, "2020\x1f01")),
+        "control character": rec(("500", None, "00\x1fabell\x07")),
+        "noncharacter": rec(("500", None, "00\x1fa\ufffe")),
+        "unimarc": rec(base=[("001", None, "u1"), ("100", "  ", [("a", "20200101d2020    u  y0rusy50      ca")]),
+                              ("200", "1 ", [("a", "Заглавие")])]),
+    }
+    clean = cases["clean"]
+    base = int(clean[12:17])
+    entries = [clean[24 + i: 36 + i] for i in range(0, base - 25, 12)]
+    cases["directory out of order"] = clean[:24] + b"".join([entries[1], entries[0], *entries[2:]]) + clean[base - 1:]
+    cases["length off by one"] = clean[:3] + b"%02d" % (int(clean[3:5]) + 1) + clean[5:]
+    cases["cp1251"] = rec(encoding="cp1251")
+    return cases
+
+
+_FAST = {"clean", "marc8 flag, ascii only", "quote in leader", "odd tags", "newline code"}
+
+
+def test_fast_path_takes_clean_records_and_leaves_the_rest(tmp_path):
+    from libcat.marc import iso2709, marcxml
+
+    for name, blob in _tricky_records().items():
+        text = marcxml.fast_render(blob)
+        assert (text is not None) == (name in _FAST), name
+        if text is not None:
+            parsed = iso2709.parse(blob)
+            assert not parsed.warnings, name
+            assert text == marcxml.render(parsed.leader, parsed.fields)[0], name
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_fast_path_equals_record_path_on_tricky_records(tmp_path, jobs):
+    cases = _tricky_records()
+    path = tmp_path / "tricky.mrc"
+    # every case once on its own and once among clean records, so batches mix both paths
+    path.write_bytes(b"".join(blob + cases["clean"] for blob in cases.values()))
+    expected = _record_path_xml(path)
+    out = io.BytesIO()
+    with open(path, "rb") as src:
+        notes = [n for _, n in mio.iso_to_marcxml(src, out, jobs=jobs, batch=3) if n is not None]
+    assert out.getvalue() == expected
+    assert expected.count(b"<record>") == 2 * len(cases)
+    assert b"\x1f" not in expected and b"\x07" not in expected
+    slow = {i.position: i.warnings for i in mio.read(path, fmt="iso2709") if i.warnings}
+    fast = {n.position: n.warnings for n in notes}
+    assert len(slow) >= 6 and slow.keys() <= fast.keys()
+    assert all(fast[p][: len(w)] == w for p, w in slow.items())
+    assert all("not allowed in XML" in w for p in fast.keys() - slow.keys() for w in fast[p])
+    assert [n.position for n in notes] == sorted(fast)
+
+
+def test_worker_errors_reach_the_caller(tmp_path, monkeypatch):
+    def broken(batch, encoding):
+        raise RuntimeError("worker failed")
+
+    monkeypatch.setattr(mio, "_xml_batch", broken)
+    path = tmp_path / "one.mrc"
+    path.write_bytes(_tricky_records()["clean"] * 3)
+    with open(path, "rb") as src, pytest.raises(RuntimeError, match="worker failed"):
+        list(mio.iso_to_marcxml(src, io.BytesIO(), jobs=2, batch=1))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
+import pymarc
 import pytest
 
 from libcat.marc import encoding as enc
@@ -200,3 +202,83 @@ def test_irbis_and_mst_dispatch(corpus):
     assert len(mst) == 300 and all(i.ok and i.flavour == "irbis" for i in mst)
     with pytest.raises(mio.FormatError):
         list(mio.read(io.BytesIO(b"x"), fmt="mst"))
+
+
+def _shape(record) -> tuple:
+    """Everything a pymarc record holds, with the classes of its parts."""
+    return str(record.leader), type(record).__name__, record.force_utf8, [
+        (type(f).__name__, f.tag, f.control_field, f.data, f.indicators, type(f.indicators).__name__,
+         [(type(s).__name__, *s) for s in f.subfields])
+        for f in record.fields
+    ]
+
+
+def _iso_chunks(marc_dir: Path, survey: list[dict]):
+    for entry in survey:
+        if entry["fmt"] == "ISO2709":
+            with open(marc_dir / entry["file"], "rb") as fh:
+                yield from (chunk for _offset, chunk in iso2709.iter_chunks(fh))
+
+
+@pytest.mark.parametrize("encoding", [None, "cp1251"])
+def test_read_record_equals_parse_then_fields_to_record(marc_dir, survey, encoding):
+    done = 0
+    for chunk in _iso_chunks(marc_dir, survey):
+        try:
+            parsed = iso2709.parse(chunk, encoding)
+        except iso2709.RecordError as exc:
+            with pytest.raises(iso2709.RecordError, match=re.escape(str(exc))):
+                iso2709.read_record(chunk, encoding)
+            continue
+        record, used, warnings = iso2709.read_record(chunk, encoding)
+        assert (used, warnings) == (parsed.encoding, parsed.warnings)
+        assert _shape(record) == _shape(iso2709.fields_to_record(parsed.leader, parsed.fields))
+        done += 1
+    assert done >= 1200
+
+
+def test_records_equal_pymarcs_own_reading_of_clean_utf8_records(marc_dir, survey):
+    import warnings as py_warnings
+
+    import pymarc
+
+    same = 0
+    for chunk in _iso_chunks(marc_dir, survey):
+        if chunk[9:10] != b"a":
+            continue
+        try:
+            record, used, warnings = iso2709.read_record(chunk)
+            with py_warnings.catch_warnings(record=True) as complaints:
+                py_warnings.simplefilter("always")
+                theirs = pymarc.Record(data=chunk, to_unicode=True, force_utf8=True)
+        except (iso2709.RecordError, pymarc.exceptions.PymarcException, ValueError):
+            continue
+        if warnings or used != "utf-8" or complaints:
+            continue
+        assert _shape(record)[2:] == _shape(theirs)[2:]
+        assert record.as_marc() == theirs.as_marc()
+        same += 1
+    assert same >= 100
+
+
+def test_fields_to_record_keeps_pymarcs_rules_for_odd_shapes():
+    record = iso2709.fields_to_record(
+        "00000nam a2200000 a 4500",
+        [("001", None, "x"), ("500", None, "control text on a data tag"), ("10", "1 ", [("a", "short tag")]),
+         ("245", "10", [("a", "T")]), ("1119", "  ", [("a", "IRBIS long tag")])],
+    )
+    made = [
+        pymarc.Field(tag="001", data="x"), pymarc.Field(tag="500", data="control text on a data tag"),
+        pymarc.Field(tag="10", indicators=pymarc.Indicators("1", " "), subfields=[pymarc.Subfield("a", "short tag")]),
+        pymarc.Field(tag="245", indicators=pymarc.Indicators("1", "0"), subfields=[pymarc.Subfield("a", "T")]),
+        pymarc.Field(tag="1119", indicators=pymarc.Indicators(" ", " "),
+                     subfields=[pymarc.Subfield("a", "IRBIS long tag")]),
+    ]
+    ours = pymarc.Record(force_utf8=True)
+    ours.leader = pymarc.Leader("00000nam a2200000 a 4500")
+    ours.fields = made
+    assert _shape(record) == _shape(ours)
+    assert [f.tag for f in record.fields] == ["001", "500", "010", "245", "1119"]
+    record["245"].indicators = ["0", "4"]
+    assert record["245"].indicators == pymarc.Indicators("0", "4")
+    assert iso2709.fields_to_record("0" * 24, [("245", "10", [])])["245"].subfields == []
