@@ -282,8 +282,32 @@ def has_flavours(session: Session, flavours: Sequence[str]) -> bool:
     return session.scalar(select(R.id).where(R.flavour.in_(flavours)).limit(1)) is not None
 
 
-def memberships(session: Session, rows: Sequence[RecordRow], *, with_parents: bool = True) -> dict[int, list[str]]:
-    """The setSpecs of each row: its sub-catalogue, `digitized`, its collections (and parent sets)."""
+def live_objects(session: Session, ids: Iterable[int]) -> list[tuple[int, int | None]]:
+    """(record id, collection id) of every live digital object of the records ``ids``, in one query.
+
+    Ids close together (a page of a list usually is) are read as one id range on the record_id index,
+    without a bound parameter per id.
+    """
+    ids = list(ids)
+    if not ids:
+        return []
+    q = select(DigitalObject.record_id, DigitalObject.collection_id).where(DigitalObject.deleted_at.is_(None))
+    lo, hi = min(ids), max(ids)
+    if hi - lo < 4 * len(ids):
+        wanted = set(ids)
+        return [(o[0], o[1]) for o in session.execute(q.where(DigitalObject.record_id.between(lo, hi)))
+                if o[0] in wanted]
+    return [(o[0], o[1]) for o in session.execute(q.where(DigitalObject.record_id.in_(ids)))]
+
+
+def memberships(
+    session: Session, rows: Sequence[RecordRow], *, with_parents: bool = True,
+    objects: list[tuple[int, int | None]] | None = None,
+) -> dict[int, list[str]]:
+    """The setSpecs of each row: its sub-catalogue, `digitized`, its collections (and parent sets).
+
+    ``objects`` is live_objects() of the rows when the caller has it already.
+    """
     codes = subcat_codes(session)
     out: dict[int, list[str]] = {r.id: [] for r in rows}
     for r in rows:
@@ -295,10 +319,7 @@ def memberships(session: Session, rows: Sequence[RecordRow], *, with_parents: bo
     ids = [r.id for r in rows]
     if not ids:
         return out
-    objs = session.execute(
-        select(DigitalObject.record_id, DigitalObject.collection_id)
-        .where(DigitalObject.record_id.in_(ids), DigitalObject.deleted_at.is_(None))
-    ).all()
+    objs = live_objects(session, ids) if objects is None else objects
     if not objs:
         return out
     for rid in sorted(digitized_ids(session, {o[0] for o in objs})):

@@ -111,6 +111,8 @@ class OAIApp:
         self._stats_lock = threading.Lock()
         self._xsl = _xsl_bytes()
         self.build_ahead = build_ahead
+        self._id_prefix = f"oai:{self.repository_id}:"
+        self._set_xml: dict[tuple[str, ...], str] = {}
         self._ahead: OrderedDict[tuple[str, str, str], _Ahead] = OrderedDict()
         self._ahead_lock = threading.Lock()
         self._ahead_pool: ThreadPoolExecutor | None = None
@@ -375,10 +377,14 @@ class OAIApp:
                            f"{prefix!r} is not supported; use one of {', '.join(metadata.FORMATS)}")
 
     def _header(self, row: q.RecordRow, specs: list[str]) -> str:
+        sets = self._set_xml.get(tuple(specs))
+        if sets is None:
+            sets = "".join(f"<setSpec>{sp}</setSpec>" for sp in specs)
+            if len(self._set_xml) < 10_000:
+                self._set_xml[tuple(specs)] = sets
         status = ' status="deleted"' if row.deleted else ""
-        sets = "".join(f"<setSpec>{sp}</setSpec>" for sp in specs)
-        return (f"<header{status}><identifier>{self.identifier(row.id)}</identifier>"
-                f"<datestamp>{format_datestamp(row.datestamp)}</datestamp>{sets}</header>")
+        return (f"<header{status}><identifier>{self._id_prefix}{row.id}"
+                f"</identifier><datestamp>{format_datestamp(row.datestamp)}</datestamp>{sets}</header>")
 
     def _disseminator(self, s, cleaner: metadata.Cleaner, base_url: str) -> metadata.Disseminator:
         files_url = files_root(base_url)
@@ -462,8 +468,9 @@ class OAIApp:
                 if not rows:
                     break
                 cleaner.bad_utf8 += sum(r.bad_utf8 for r in rows)
-                specs = q.memberships(s, rows)
-                linked = q.record_objects(s, [r.id for r in rows if not r.deleted]) if records else set()
+                objs = q.live_objects(s, [r.id for r in rows])
+                specs = q.memberships(s, rows, objects=objs)
+                linked = {rid for rid, _ in objs}
                 for r in rows:
                     header = self._header(r, specs[r.id])
                     if not records:
