@@ -163,6 +163,8 @@ def _tricky_records() -> dict[str, bytes]:
         "noncharacter": rec(("500", None, "00\x1fa\ufffe")),
         "unimarc": rec(base=[("001", None, "u1"), ("100", "  ", [("a", "20200101d2020    u  y0rusy50      ca")]),
                               ("200", "1 ", [("a", "Заглавие")])]),
+        "unimarc declaring cp1251": rec(base=[("001", None, "u2"), ("100", None, "  \x1fa20200101d2020    u  "
+                                              "y0rusy0189    ca"), ("200", "1 ", [("a", "Title")])]),
     }
     clean = cases["clean"]
     base = int(clean[12:17])
@@ -173,7 +175,7 @@ def _tricky_records() -> dict[str, bytes]:
     return cases
 
 
-_FAST = {"clean", "marc8 flag, ascii only", "quote in leader", "odd tags", "newline code"}
+_FAST = {"clean", "marc8 flag, ascii only", "quote in leader", "odd tags", "newline code", "unimarc"}
 
 
 def test_fast_path_takes_clean_records_and_leaves_the_rest(tmp_path):

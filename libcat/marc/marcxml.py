@@ -14,6 +14,7 @@ from typing import BinaryIO
 from lxml import etree
 from pymarc import Record
 
+from . import encoding as enc
 from . import iso2709
 from .iso2709 import Fields
 
@@ -190,6 +191,7 @@ _BAD_CONTROL = re.compile(rb"\x1c[^<]*\x1f")
 _CTRL_CLOSE = b"</controlfield>\n"
 _DATA_CLOSE = b"</subfield>\n  </datafield>\n"
 _CACHE_MAX = 50000
+_UNIMARC_UTF8 = enc.UNIMARC_CODES[enc.UTF8]
 
 
 class _Markup(dict):
@@ -250,8 +252,8 @@ def fast_prepare(chunk: bytes) -> bytes | None:
     """Half-made ``<record>`` bytes of a clean UTF-8 (or ASCII) MARC 21 record, or None when it needs the record path.
 
     The result still holds markers (0x1B, 0x1C, 0x1F) that ``fast_finish`` turns into markup for many
-    records at once. None whenever anything needs a decision (repairs, another encoding, UNIMARC
-    charset markers, characters XML cannot hold): the record path then gives the same text.
+    records at once. None whenever anything needs a decision (repairs, another encoding, a UNIMARC
+    100$a/26-29 to rewrite, characters XML cannot hold): the record path then gives the same text.
     """
     n = len(chunk)
     if n < 38 or chunk[-1] != 0x1D or chunk[-2] != 0x1E:
@@ -263,7 +265,7 @@ def fast_prepare(chunk: bytes) -> bytes | None:
     count, rest = divmod(base - 25, 12)
     if count < 1 or rest or base >= n or chunk[base - 1] != 0x1E:
         return None
-    if chunk[:-1].translate(None, _XML_OK_BYTES):
+    if chunk.translate(None, _XML_OK_BYTES) != b"\x1d":
         return None
     if not chunk.isascii():
         if lead[9] != 0x61 or not lead.isascii() or b"\xef\xbf\xbe" in chunk or b"\xef\xbf\xbf" in chunk:
@@ -280,8 +282,11 @@ def fast_prepare(chunk: bytes) -> bytes | None:
     if plain is None:
         return None
     tags, fields = plain
-    if b"245" not in tags and b"008" not in tags and (b"200" in tags or b"100" in tags):
-        return None
+    if b"100" in tags and b"245" not in tags and b"008" not in tags:
+        for sub in fields[tags.index(b"100")].split(b"\x1f")[1:]:
+            value = sub[1:].decode("utf-8")
+            if sub[:1] == b"a" and len(value) >= 30 and value[26:30] != _UNIMARC_UTF8:
+                return None
     escaped = _escape_bytes(data)
     if escaped is not data:
         fields = escaped.split(b"\x1e")
