@@ -4,8 +4,10 @@ pages built ahead while the client reads the previous one, and datestamps."""
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import re
+import zlib
 
 import pytest
 from sqlalchemy import select
@@ -137,3 +139,38 @@ def test_recent_records_are_not_built_ahead(catalog):
     app = make_app(catalog, page_size=3)
     assert len(_pages(app, "ListRecords", metadataPrefix="marc21")) >= 2
     assert app.stats["ahead_served"] == 0
+
+
+def _wsgi(app, query: str, accept: str) -> tuple[dict, bytes]:
+    """GET /oai?query through the WSGI interface; the response headers and the decoded body."""
+    got = {}
+
+    def start_response(status, headers):
+        got.update(headers)
+        got["status"] = status
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/oai", "QUERY_STRING": query, "HTTP_HOST": "127.0.0.1",
+               "wsgi.url_scheme": "http", "HTTP_ACCEPT_ENCODING": accept}
+    body = b"".join(app(environ, start_response))
+    enc = got.get("Content-Encoding")
+    if enc == "gzip":
+        body = gzip.decompress(body)
+    elif enc == "deflate":
+        body = zlib.decompress(body)
+    assert int(got["Content-Length"]) > 0 and got["status"] == "200 OK"
+    return got, re.sub(rb"<responseDate>[^<]*</responseDate>", b"", body)
+
+
+@pytest.mark.parametrize("accept", ["gzip, deflate", "deflate", "identity", ""])
+def test_pages_built_ahead_are_compressed_as_asked(old_catalog, accept):
+    catalog, _ = old_catalog
+    ahead = make_app(catalog, page_size=3)
+    plain = make_app(catalog, page_size=3, build_ahead=False)
+    query = "verb=ListRecords&metadataPrefix=marc21"
+    for n in range(4):
+        h1, b1 = _wsgi(ahead, query, accept)
+        h2, b2 = _wsgi(plain, query, accept)
+        assert b1 == b2 and h1.get("Content-Encoding") == h2.get("Content-Encoding")
+        tok = re.search(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>", b1)
+        query = f"verb=ListRecords&resumptionToken={tok.group(1).decode()}"
+    assert ahead.stats["ahead_served"] == 3

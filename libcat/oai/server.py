@@ -61,6 +61,17 @@ class _Built:
 
 
 @dataclass
+class _Ready:
+    """A response built ahead: the document, its compressed form, and what it was built from."""
+
+    body: bytes
+    encoding: str | None
+    encoded: bytes | None
+    built: _Built
+    cleaner: metadata.Cleaner
+
+
+@dataclass
 class _Ahead:
     """A page being built (or built) ahead for a resumption token, and when that started."""
 
@@ -159,13 +170,13 @@ class OAIApp:
         return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{self._script(environ)}/oai"
 
     def _respond(self, environ, start_response, status: str, ctype: str, body: bytes,
-                 extra: list[tuple[str, str]] | None = None) -> list[bytes]:
+                 extra: list[tuple[str, str]] | None = None, encoded: bytes | None = None) -> list[bytes]:
         headers = [("Content-Type", ctype), ("Vary", "Accept-Encoding")] + (extra or [])
         enc = _pick_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
-        if enc == "gzip":
-            body = gzip.compress(body, self.compress_level, mtime=0)
-        elif enc == "deflate":
-            body = zlib.compress(body, self.compress_level)
+        if encoded is not None:
+            body = encoded
+        elif enc:
+            body = self._compress(body, enc)
         if enc:
             headers.append(("Content-Encoding", enc))
         headers.append(("Content-Length", str(len(body))))
@@ -187,38 +198,47 @@ class OAIApp:
             start_response("405 Method Not Allowed", [("Allow", "GET, POST, HEAD"), ("Content-Type", "text/plain")])
             return [b"OAI-PMH takes GET or POST\n"]
         params = parse_qs(query, keep_blank_values=True)
-        body = self.handle(params, self.endpoint(environ))
-        return self._respond(environ, start_response, "200 OK", _XML_TYPE, body)
+        enc = _pick_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        body, encoded = self._answer(params, self.endpoint(environ), enc)
+        return self._respond(environ, start_response, "200 OK", _XML_TYPE, body, encoded=encoded)
 
     # -- OAI-PMH ------------------------------------------------------------------------------
 
     def handle(self, params: dict[str, list[str]], base_url: str) -> bytes:
         """The complete XML response to one request (errors included) as UTF-8 bytes."""
+        return self._answer(params, base_url, None)[0]
+
+    def _answer(self, params: dict[str, list[str]], base_url: str,
+                encoding: str | None) -> tuple[bytes, bytes | None]:
+        """The response document and, when it was built ahead, its form compressed with ``encoding``."""
         cleaner = metadata.Cleaner()
         now = format_datestamp(utcnow())
         req: Request | None = None
         try:
             req = parse(params)
             if req.verb in _LIST_VERBS:
-                built = self._take_ahead(req, base_url) if "resumptionToken" in req.args else None
-                if built is None:
-                    built = self._list(req, cleaner, base_url, records=req.verb == "ListRecords")
-                else:
-                    built, cleaner = built
+                ready = self._take_ahead(req, base_url) if "resumptionToken" in req.args else None
+                if ready is not None:
+                    self._account(ready.cleaner)
+                    if ready.built.next_token is not None:
+                        self._build_ahead(req.verb, ready.built.next_token, base_url, encoding)
+                    return ready.body, ready.encoded if ready.encoding == encoding else None
+                built = self._list(req, cleaner, base_url, records=req.verb == "ListRecords")
                 if built.next_token is not None:
-                    self._build_ahead(req.verb, built.next_token, base_url)
+                    self._build_ahead(req.verb, built.next_token, base_url, encoding)
                 inner = built.inner
             else:
                 inner = getattr(self, "_" + req.verb)(req, cleaner, base_url)
         except OAIError as err:
             echo = req if req is not None and err.code not in ("badVerb", "badArgument") else None
             inner = f'<error code="{err.code}">{cleaner.text(err.message)}</error>'
-            return self._envelope(now, base_url, echo, inner, cleaner)
-        return self._envelope(now, base_url, req, inner, cleaner)
+            req = echo
+        self._account(cleaner)
+        return self._envelope(now, base_url, req, inner, cleaner), None
 
     # -- pages built ahead --------------------------------------------------------------------
 
-    def _build_ahead(self, verb: str, token: str, base_url: str) -> None:
+    def _build_ahead(self, verb: str, token: str, base_url: str, encoding: str | None) -> None:
         """Start building the page for ``token`` in the background while the client reads this one."""
         if not self.build_ahead:
             return
@@ -231,36 +251,37 @@ class OAIApp:
             while len(self._ahead) >= AHEAD_SLOTS:
                 _, old = self._ahead.popitem(last=False)
                 old.future.cancel()
-            self._ahead[key] = _Ahead(self._ahead_pool.submit(self._ahead_job, verb, token, base_url),
+            self._ahead[key] = _Ahead(self._ahead_pool.submit(self._ahead_job, verb, token, base_url, encoding),
                                       time.monotonic())
 
-    def _ahead_job(self, verb: str, token: str, base_url: str) -> tuple[_Built, metadata.Cleaner] | None:
-        """Build the page for ``token`` if its records have been quiet for AHEAD_QUIET, else None."""
+    def _ahead_job(self, verb: str, token: str, base_url: str, encoding: str | None) -> _Ready | None:
+        """The response for ``token`` if its records have been quiet for AHEAD_QUIET, else None."""
         try:
             state = tokens.decode(token, self.key, verb)
-            quiet_before = utcnow() - AHEAD_QUIET
+            now = utcnow()
+            quiet_before = now - AHEAD_QUIET
             if state.after[0] >= quiet_before:
                 return None
             cleaner = metadata.Cleaner()
-            built = self._list(parse({"verb": [verb], "resumptionToken": [token]}), cleaner, base_url,
-                               records=verb == "ListRecords")
+            req = parse({"verb": [verb], "resumptionToken": [token]})
+            built = self._list(req, cleaner, base_url, records=verb == "ListRecords")
+            if built.keys is None or not built.keys or built.keys[-1][0] >= quiet_before:
+                return None
+            body = self._envelope(format_datestamp(now), base_url, req, built.inner, cleaner)
         except Exception as exc:  # the request itself will build the page (and report any error)
             log.debug("page for %s not built ahead: %s", token, exc)
             return None
-        if built.keys is None or not built.keys or built.keys[-1][0] >= quiet_before:
-            return None
-        return built, cleaner
+        return _Ready(body, encoding, self._compress(body, encoding) if encoding else None, built, cleaner)
 
-    def _take_ahead(self, req: Request, base_url: str) -> tuple[_Built, metadata.Cleaner] | None:
+    def _take_ahead(self, req: Request, base_url: str) -> _Ready | None:
         """The page built ahead for this request, when the records it was built from are unchanged."""
         with self._ahead_lock:
             ahead = self._ahead.pop((req.verb, req.args["resumptionToken"], base_url), None)
         if ahead is None:
             return None
-        result = ahead.future.result() if not ahead.future.cancelled() else None
-        if result is None or time.monotonic() - ahead.started > AHEAD_MAX_AGE:
+        ready = ahead.future.result() if not ahead.future.cancelled() else None
+        if ready is None or time.monotonic() - ahead.started > AHEAD_MAX_AGE:
             return None
-        built, cleaner = result
         try:
             st = tokens.decode(req.args["resumptionToken"], self.key, req.verb)
             with self.catalog.Session() as s:
@@ -268,13 +289,13 @@ class OAIApp:
                 rows = q.page(s, flt, st.after, self.page_size + 1, with_data=False)
         except (tokens.TokenError, OAIError):
             return None
-        if [(r.datestamp, r.id) for r in rows] != built.keys:
+        if [(r.datestamp, r.id) for r in rows] != ready.built.keys:
             with self._stats_lock:
                 self.stats["ahead_stale"] += 1
             return None
         with self._stats_lock:
             self.stats["ahead_served"] += 1
-        return built, cleaner
+        return ready
 
     def _envelope(self, now: str, base_url: str, req: Request | None, inner: str, cleaner: metadata.Cleaner) -> bytes:
         attrs = ""
@@ -289,6 +310,10 @@ class OAIApp:
             f'<OAI-PMH xmlns="{OAI_NS}" xmlns:xsi="{XSI}" xsi:schemaLocation="{OAI_NS} {OAI_XSD}">'
             f"<responseDate>{now}</responseDate><request{attrs}>{cleaner.text(base_url)}</request>"
         )
+        return (head + inner + "</OAI-PMH>\n").encode("utf-8")
+
+    def _account(self, cleaner: metadata.Cleaner) -> None:
+        """Log and count what the cleaner stripped for one served response."""
         if cleaner.illegal_chars or cleaner.dropped_fields:
             log.warning("stripped %d XML-illegal characters and dropped %d unfit fields in records %s",
                         cleaner.illegal_chars, cleaner.dropped_fields, sorted(cleaner.bad_records)[:20])
@@ -298,7 +323,12 @@ class OAIApp:
         if cleaner.bad_utf8:
             with self._stats_lock:
                 self.stats["bad_utf8"] += cleaner.bad_utf8
-        return (head + inner + "</OAI-PMH>\n").encode("utf-8")
+
+    def _compress(self, body: bytes, encoding: str) -> bytes:
+        """``body`` compressed with gzip or deflate."""
+        if encoding == "gzip":
+            return gzip.compress(body, self.compress_level, mtime=0)
+        return zlib.compress(body, self.compress_level)
 
     def identifier(self, record_id: int) -> str:
         """The OAI identifier of a catalogue record."""
