@@ -172,6 +172,7 @@ def _tricky_records() -> dict[str, bytes]:
     cases["directory out of order"] = clean[:24] + b"".join([entries[1], entries[0], *entries[2:]]) + clean[base - 1:]
     cases["length off by one"] = clean[:3] + b"%02d" % (int(clean[3:5]) + 1) + clean[5:]
     cases["cp1251"] = rec(encoding="cp1251")
+    cases["non-ascii tag"] = clean[:24] + "ж".encode() + clean[26:]
     return cases
 
 

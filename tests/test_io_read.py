@@ -282,3 +282,10 @@ def test_fields_to_record_keeps_pymarcs_rules_for_odd_shapes():
     record["245"].indicators = ["0", "4"]
     assert record["245"].indicators == pymarc.Indicators("0", "4")
     assert iso2709.fields_to_record("0" * 24, [("245", "10", [])])["245"].subfields == []
+
+
+def test_directory_layout_other_than_4500_is_not_read_as_4500(marc_dir):
+    chunk = next(iso2709.iter_chunks(open(marc_dir / "edsu__pymarc" / "test" / "one.dat", "rb")))[1]
+    assert not iso2709.parse(chunk).warnings
+    other = chunk[:20] + b"54" + chunk[22:]
+    assert any("directory" in w for w in iso2709.parse(other).warnings)

@@ -116,7 +116,7 @@ _START5 = _Digits(5)
 
 
 def plain_fields(directory: bytes, data: bytes) -> tuple[list[bytes], list[bytes]] | None:
-    """Tags and field bytes when a 12-byte-entry directory says exactly what the field terminators say; else None."""
+    """Tags and field bytes when a "4500" directory says exactly what the field terminators say; else None."""
     fields = data.split(FT_B)
     if fields.pop() != b"":
         return None
@@ -178,7 +178,7 @@ def split_fields(chunk: bytes) -> tuple[bytes, list[tuple[bytes, bytes]], list[s
     ll, sl, il = _layout(leader)
     size = 3 + ll + sl + il
     directory = body[24:dir_end]
-    if size == 12:
+    if (ll, sl, il) == (4, 5, 0):
         plain = plain_fields(directory, body[base:])
         if plain is not None:
             return leader, list(zip(*plain)), warnings

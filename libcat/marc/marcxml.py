@@ -276,7 +276,7 @@ def fast_prepare(chunk: bytes) -> bytes | None:
             return None
     directory = chunk[24 : base - 1]
     data = chunk[base:-1]
-    if _BAD_DATA.search(data) is not None:
+    if not directory.isascii() or _BAD_DATA.search(data) is not None:
         return None
     plain = iso2709.plain_fields(directory, data)
     if plain is None:
