@@ -678,7 +678,7 @@ class _Run:
                           detail=json.dumps({"note": f"{_where(p)}: copies of a duplicate", "copies_added": ids}))
 
     def _insert(self, s: Session, source: str, new: list[_Prepared]) -> None:
-        """Bulk-insert new records with their `created` events, match keys and copies (Core executemany)."""
+        """Bulk-insert new records with their `created` events, match keys and copies (one driver call per table)."""
         now = utcnow()
         rows = []
         for p in new:
