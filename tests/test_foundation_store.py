@@ -52,6 +52,12 @@ def test_init_creates_current_schema_and_kazakh_subcatalogues(catalog):
     assert subs["books"].since_year == 2006
 
 
+def test_schema_head_constant_matches_the_migrations():
+    from libcat.catalog.store import SCHEMA_HEAD
+
+    assert SCHEMA_HEAD == head_revision()
+
+
 def test_init_twice_keeps_data_and_adds_nothing(catalog):
     with catalog.session() as s:
         rec.create(s, irbis_book("84/К 21-1", "Қамшы"), IRBIS, subcat=rec.subcatalog(s, "books"))

@@ -6,11 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,13 +16,19 @@ from ..kabis import profiles
 from .models import Setting, Subcatalog
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: The newest migration in ``migrations/versions``; a test keeps it equal to Alembic's head, so that
+#: opening a catalogue can check its schema without importing Alembic.
+SCHEMA_HEAD = "0002"
 
 
 class CatalogError(Exception):
     """A problem the user can act on; the CLI prints its message as one line and exits 1."""
 
 
-def _alembic_config(connection=None) -> Config:
+def _alembic_config(connection=None):
+    """Alembic configuration for libcat's migrations (Alembic is imported only when needed: it is slow)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection"] = connection
@@ -35,6 +37,8 @@ def _alembic_config(connection=None) -> Config:
 
 def head_revision() -> str:
     """The newest schema revision this version of libcat knows."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config()).get_current_head()
 
 
@@ -75,11 +79,16 @@ class Catalog:
                 raise
 
     def current_revision(self) -> str | None:
+        """The schema revision of this catalogue, None when it has no libcat schema."""
         with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def upgrade(self, revision: str = "head") -> None:
         """Create or upgrade the schema to ``revision`` (Alembic migrations, in one transaction)."""
+        from alembic import command
+
         with self.engine.begin() as conn:
             command.upgrade(_alembic_config(conn), revision)
 
@@ -88,9 +97,9 @@ class Catalog:
         rev = self.current_revision()
         if rev is None:
             raise CatalogError(f"no catalogue at {self.display_url}: run `libcat init` first")
-        if rev != head_revision():
+        if rev != SCHEMA_HEAD:
             raise CatalogError(
-                f"the catalogue at {self.display_url} has schema {rev}, this libcat needs {head_revision()}: "
+                f"the catalogue at {self.display_url} has schema {rev}, this libcat needs {SCHEMA_HEAD}: "
                 "run `libcat init` to upgrade it"
             )
 
