@@ -69,6 +69,13 @@ def test_errors_are_one_line_with_status_1(tmp_path: Path):
     assert "cannot use database URL" in _one_line_error(badurl)
 
 
+def test_unwritable_output_file_is_one_line(tmp_path: Path):
+    assert CliRunner().invoke(main, ["--db", str(tmp_path / "x.db"), "init"]).exit_code == 0
+    out = CliRunner().invoke(main, ["--db", str(tmp_path / "x.db"), "stats", "--year", "2024", "-o", str(tmp_path / "no" / "t.txt")])
+    line = _one_line_error(out)
+    assert str(tmp_path / "no" / "t.txt") in line and "No such file or directory" in line
+
+
 def test_real_process_prints_no_traceback(tmp_path: Path):
     p = subprocess.run(
         [sys.executable, "-m", "libcat", "--db", str(tmp_path / "a" / "b.db"), "list"],

@@ -13,7 +13,7 @@ from ..catalog.store import Catalog, CatalogError, open_catalog
 class LibcatGroup(click.Group):
     """A click group that turns expected errors into one line on stderr and exit status 1."""
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except CatalogError as exc:
@@ -22,6 +22,10 @@ class LibcatGroup(click.Group):
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
             click.echo(f"libcat: database error: {reason}", err=True)
+            ctx.exit(1)
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            click.echo(f"libcat: error: {where}{exc.strerror or exc}", err=True)
             ctx.exit(1)
 
 
