@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import IO
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
@@ -51,3 +57,34 @@ def lang(ctx: click.Context) -> str | None:
 def is_terminal() -> bool:
     """True when stderr is a terminal (progress bars are shown only then)."""
     return sys.stderr.isatty()
+
+
+def check_writable(path: str) -> None:
+    """Raise OSError (naming ``path``) unless a file can be written there."""
+    target = os.path.abspath(path)
+    parent = os.path.dirname(target)
+    if os.path.isdir(target):
+        raise OSError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    if not os.path.isdir(parent):
+        raise OSError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+    if not os.access(target if os.path.exists(target) else parent, os.W_OK):
+        raise OSError(errno.EACCES, os.strerror(errno.EACCES), path)
+
+
+@contextmanager
+def output_file(path: str, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
+    """Write to a temporary file beside ``path``; it replaces ``path`` only when the block succeeds."""
+    check_writable(path)
+    target = os.path.abspath(path)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        with os.fdopen(fd, mode, encoding=encoding) as fh:
+            yield fh
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -12,7 +13,7 @@ from ..catalog import dedupe as dd
 from ..catalog import export as ex
 from ..catalog import importer as imp
 from ..catalog import records as rec
-from .common import catalog, is_terminal, lang
+from .common import catalog, check_writable, is_terminal, lang, output_file
 
 i18n.register({
     "cli.rejected": {
@@ -69,6 +70,8 @@ def import_cmd(ctx: click.Context, files: tuple[str, ...], fmt: str | None, enco
 
     Exit status 1 when any record was rejected (it is kept in quarantine; the others are imported).
     """
+    if report_json:
+        check_writable(report_json)
     cat = catalog(ctx)
     options = imp.ImportOptions(into=into, source=source, on_duplicate=on_duplicate, dry_run=dry_run, fmt=fmt,
                                 encoding=encoding, progress=is_terminal(), lang=lang(ctx))
@@ -148,7 +151,7 @@ def quarantine_list(ctx: click.Context, batch: int | None, show_all: bool, fmt: 
 @click.pass_context
 def quarantine_export(ctx: click.Context, output: str, batch: int | None, fmt: str | None) -> None:
     """Write the original bytes of quarantined records to a file, to fix and import again."""
-    with open(output, "wb") as fh:
+    with output_file(output) as fh:
         n = imp.export_quarantine(catalog(ctx), fh, batch=batch, fmt=fmt)
     click.echo(i18n.t("cli.quarantine_export", lang(ctx), n=n, path=output))
 
@@ -207,17 +210,14 @@ def export_cmd(ctx: click.Context, subcat: str | None, since: str | None, batch:
     options = ex.ExportOptions(subcat=subcat, since=imp.parse_since(since) if since else None, batch=batch, fmt=fmt,
                                flavour=flavour, encoding=encoding, base_url=base_url, lang=lang(ctx))
     cat = catalog(ctx)
-    out = open(output, "wb") if output else click.get_binary_stream("stdout")
-    deleted = open(deleted_list, "w", encoding="utf-8") if deleted_list else None
-    try:
-        report = ex.export(cat, out, options, deleted)
-    finally:
+    with ExitStack() as stack:
         if output:
-            out.close()
+            out = stack.enter_context(output_file(output))
         else:
-            out.flush()
-        if deleted is not None:
-            deleted.close()
+            out = click.get_binary_stream("stdout")
+            stack.callback(out.flush)
+        deleted = stack.enter_context(output_file(deleted_list, "w", "utf-8")) if deleted_list else None
+        report = ex.export(cat, out, options, deleted)
     for p in report.problems[:100]:
         cn = f" [{p['control_number']}]" if p.get("control_number") else ""
         click.echo(f"record {p['record']}{cn}: {p['severity']}: {p['message']}", err=True)
