@@ -144,3 +144,38 @@ def test_import_killed_half_way_is_consistent_and_can_be_rerun_or_undone(catalog
     assert (rerun.unchanged, rerun.added) == (done, 3000 - done)
     assert imp.undo_batch(catalog, batch.id)["removed"] == done
     assert live_count(catalog) == 3000 - done
+
+
+def test_empty_file_or_bom_only_is_an_error_and_leaves_no_batch(run_cli, tmp_path):
+    assert run_cli("init").exit_code == 0
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes(b"\xef\xbb\xbf\r\n")
+    res = run_cli("import", str(empty))
+    assert res.exit_code == 1 and res.output.strip() == f"libcat: error: {empty}: no records found"
+    res = run_cli("--lang", "kk", "import", str(bom))
+    assert res.exit_code == 1 and res.output.strip() == f"libcat: error: {bom}: жазбалар табылмады"
+    res = run_cli("--lang", "ru", "import", str(bom))
+    assert res.exit_code == 1 and "записи не найдены" in res.output
+    assert run_cli("batches").output.strip() == ""
+
+
+def test_bad_encoding_or_format_leaves_no_batch_and_names_the_file_once(run_cli, tmp_path):
+    assert run_cli("init").exit_code == 0
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes(range(0x80, 0x100)) * 2)
+    res = run_cli("import", "--encoding", "nope", str(SAMPLES / "broken-records.txt"))
+    assert res.exit_code == 1 and "unknown encoding 'nope'" in res.output
+    res = run_cli("import", "--format", "mst", str(junk))
+    assert res.exit_code == 1 and res.output.count("junk.bin") == 1, res.output
+    res = run_cli("import", str(junk))
+    assert res.exit_code == 1 and res.output.count("junk.bin") == 1
+    assert run_cli("batches").output.strip() == ""
+
+
+def test_quarantine_reason_does_not_repeat_unreadable(catalog):
+    report = imp.import_files(catalog, [SAMPLES / "broken-records.txt"], imp.ImportOptions(source="br"))
+    [row] = imp.quarantine_rows(catalog)
+    assert report.rejected == 1
+    assert row.reasons.count("unreadable") == 1 and "not a field line" in row.reasons

@@ -57,6 +57,11 @@ i18n.register({
         "ru": "нечитаемая запись: {reason}",
         "kk": "оқылмайтын жазба: {reason}",
     },
+    "import.no_records": {
+        "en": "{file}: no records found",
+        "ru": "{file}: записи не найдены",
+        "kk": "{file}: жазбалар табылмады",
+    },
     "import.duplicate": {
         "en": "duplicate of catalogue record {id} (same ISBN {isbn}); {action}",
         "ru": "дублет записи каталога {id} (тот же ISBN {isbn}); {action}",
@@ -311,7 +316,7 @@ class _Preparer:
         if not item.ok:
             reason = item.error or "no record"
             cn = item.control_number or raw_control_number(item.raw)
-            err = Problem(item.position, cn, "error", "unreadable", i18n.t("import.unreadable", self.lang, reason=reason), file)
+            err = Problem(item.position, cn, "error", "unreadable", reason, file)
             return _Outcome(item, file, "unreadable", errors=[err], cn=cn)
         out = _Outcome(item, file, "ok", [Problem(item.position, item.control_number, "warning", "read", w, file)
                                           for w in item.warnings])
@@ -1013,10 +1018,26 @@ def import_files(catalog: Catalog, paths: Iterable[str | os.PathLike], options: 
     """Import one or more files as one batch; rejected records go to quarantine, the rest go in."""
     files = [str(p) for p in paths]
     for f in files:
-        if not Path(f).is_file():
-            raise CatalogError(f"{f}: no such file")
+        _check_input(f, options)
     label = ", ".join(Path(f).name for f in files)
     return _run(catalog, options, "import", label, files, lambda run: run.file_outcomes(files))
+
+
+def _check_input(path: str, options: ImportOptions) -> None:
+    """Refuse, before a batch is created, a file that is missing, in an unknown encoding or format, or empty."""
+    from ..marc import io as marc_io
+
+    if not Path(path).is_file():
+        raise CatalogError(f"{path}: no such file")
+    reader = marc_io.read(path, options.fmt, options.encoding)
+    try:
+        first = next(reader, None)
+    except (OSError, ValueError, LookupError) as exc:
+        raise CatalogError(f"{path}: {exc}") from None
+    finally:
+        reader.close()
+    if first is None:
+        raise CatalogError(i18n.t("import.no_records", options.lang, file=path))
 
 
 def parse_since(text: str) -> dt.datetime:

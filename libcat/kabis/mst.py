@@ -42,7 +42,7 @@ def _xrf_for(mst_path: Path) -> Path:
         candidate = mst_path.with_suffix(suffix)
         if candidate.exists():
             return candidate
-    raise MstError(f"{mst_path}: no .xrf file beside it (the XRF is needed to find current records)")
+    raise MstError("no .xrf file beside it (the XRF is needed to find current records)")
 
 
 def _read_record(mst, offset: int, mfn: int) -> tuple[bytes, list[tuple[str, str]], int]:
@@ -85,7 +85,7 @@ def iter_mst(mst_path: str | Path, xrf_path: str | Path | None = None) -> Iterat
     with open(mst_path, "rb") as mst, open(xrf_path, "rb") as xrf:
         control = mst.read(CONTROL.size)
         if len(control) < CONTROL.size:
-            raise MstError(f"{mst_path}: too short for an IRBIS64 control record")
+            raise MstError("too short for an IRBIS64 control record")
         next_mfn = CONTROL.unpack(control)[1]
         position = 0
         for mfn in range(1, next_mfn):
