@@ -118,3 +118,24 @@ def test_marc21_kazakhstan_fields() -> None:
     rec = Record()
     rec.add_field(Field("102", indicators=Indicators(" ", " "), subfields=[Subfield("a", "KZ")]))
     assert funds._kazakhstan_field(rec, "unimarc") == "102"
+
+
+def test_import_binary_file_is_a_one_line_error(cli, tmp_path: Path) -> None:
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(bytes([0x98, 0x00, 0xFF, 0x81]) * 64)
+    r = cli("digitize", "import", str(junk))
+    assert r.exit_code == 1
+    assert r.output.strip() == f"libcat: error: {junk}: not a CSV file (binary data, or text neither UTF-8 nor Windows-1251)"
+    text = tmp_path / "undecodable.csv"
+    text.write_bytes("record;file\nKZ-0001;p.png\n".encode("utf-8") + b"\x98\n")
+    r = cli("--lang", "kk", "digitize", "import", str(text))
+    assert r.exit_code == 1 and r.output.strip().endswith("CSV файлы емес (екілік деректер немесе UTF-8 те, Windows-1251 де емес мәтін)")
+
+
+def test_import_cp1251_csv(cli, cat, tmp_path: Path) -> None:
+    add_record(cat, irbis_record("Қамшы", cn="KZ-0001"))
+    make_image(tmp_path / "p.png", "PNG")
+    (tmp_path / "d.csv").write_bytes("record;file;collection\nKZ-0001;p.png;Краеведение\n".encode("cp1251"))
+    r = cli("digitize", "import", str(tmp_path / "d.csv"))
+    assert r.exit_code == 0, r.output
+    assert "registered 1 digital object(s)" in r.output and "Краеведение" in r.output

@@ -80,6 +80,11 @@ i18n.register({
         "ru": "{file}: в CSV нужны столбцы record и file (есть: {columns})",
         "kk": "{file}: CSV-де record және file бағандары керек (бары: {columns})",
     },
+    "digitize.not_csv": {
+        "en": "{file}: not a CSV file (binary data, or text neither UTF-8 nor Windows-1251)",
+        "ru": "{file}: не файл CSV (двоичные данные или текст не в UTF-8 и не в Windows-1251)",
+        "kk": "{file}: CSV файлы емес (екілік деректер немесе UTF-8 те, Windows-1251 де емес мәтін)",
+    },
     "digitize.bad_date": {
         "en": "date {value!r} is not YYYY-MM-DD",
         "ru": "дата {value!r} не в виде ГГГГ-ММ-ДД",
@@ -354,18 +359,24 @@ def ensure_collection(catalog: Catalog, name: str | None, result: ImportResult) 
             result.collections_created.append(name.strip())
 
 
-def _read_csv_text(path: Path) -> str:
+def _read_csv_text(path: Path, lang: str | None = None) -> str:
     """The CSV's text: UTF-8 (with or without BOM), else Windows-1251 as Excel saves it here."""
     data = path.read_bytes()
+    if b"\0" in data:
+        raise CatalogError(i18n.t("digitize.not_csv", lang, file=path))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1251")
+    except UnicodeDecodeError:
+        raise CatalogError(i18n.t("digitize.not_csv", lang, file=path)) from None
 
 
 def csv_rows(path: Path, lang: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, row) of a digitization CSV; comma or semicolon separated, header required."""
-    text = _read_csv_text(path)
+    text = _read_csv_text(path, lang)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
