@@ -45,7 +45,7 @@ def test_changed_record_is_updated_and_undo_restores_it(catalog):
         assert s.scalar(select(func.count()).select_from(Copy).where(Copy.record_id == row.id)) == 2
         ev = s.scalar(select(RecordEvent).where(RecordEvent.kind == "updated"))
         assert json.loads(ev.before)["title"] == "Бірінші"
-    assert imp.undo_batch(catalog, r.batch) == {"removed": 0, "restored": 1}
+    assert imp.undo_batch(catalog, r.batch) == {"removed": 0, "restored": 1, "withdrawn": 0}
     with catalog.Session() as s:
         row = s.scalar(select(CatalogRecord).where(CatalogRecord.control_number == "c1"))
         assert row.title == "Бірінші" and row.deleted_at is None
@@ -137,7 +137,7 @@ def test_dry_run_commits_nothing(catalog):
 
 def test_undo_removes_added_records_as_tombstones_and_reimport_works(catalog):
     r = _run(catalog, [marc(f"u{i}", f"Кітап {i}", isbn=isbn(100 + i), copies=[(f"U{i}", "ЦБ")]) for i in range(3)])
-    assert imp.undo_batch(catalog, r.batch) == {"removed": 3, "restored": 0}
+    assert imp.undo_batch(catalog, r.batch) == {"removed": 3, "restored": 0, "withdrawn": 0}
     assert live_count(catalog) == 0
     with catalog.Session() as s:
         assert s.scalar(select(func.count()).select_from(CatalogRecord)) == 3
@@ -161,3 +161,33 @@ def test_unknown_into_and_on_duplicate_are_clear_errors(catalog):
         _run(catalog, [marc("q", "Q")], into="nope")
     with pytest.raises(CatalogError, match="on-duplicate"):
         _run(catalog, [marc("q", "Q")], on_duplicate="replace")
+
+
+def test_undo_counts_only_records_it_removed(catalog):
+    from libcat.catalog import records as rec
+
+    r = _run(catalog, [marc(f"k{i}", f"Кітап {i}") for i in range(3)])
+    with catalog.session() as s:
+        rec.delete(s, rec.find(s, "k1"), reason="written off", source="test")
+    assert imp.undo_batch(catalog, r.batch, force=True) == {"removed": 2, "restored": 0, "withdrawn": 0}
+    with catalog.Session() as s:
+        assert s.scalar(select(func.count()).select_from(RecordEvent).where(RecordEvent.kind == "undone")) == 2
+        reason = s.scalar(select(CatalogRecord.deleted_reason).where(CatalogRecord.control_number == "k1"))
+        assert reason == "written off"
+
+
+def test_forced_undo_withdraws_digitized_objects_of_removed_records(catalog):
+    import datetime as dt
+
+    from libcat.catalog.models import DigitalObject
+
+    r = _run(catalog, [marc("s1", "Сканер")])
+    with catalog.session() as s:
+        rid = s.scalar(select(CatalogRecord.id).where(CatalogRecord.control_number == "s1"))
+        s.add(DigitalObject(record_id=rid, type="book", digitized_on=dt.date(2023, 1, 1), pages=1, bytes=1))
+    with pytest.raises(CatalogError, match="withdraws the digitized objects"):
+        imp.undo_batch(catalog, r.batch)
+    assert imp.undo_batch(catalog, r.batch, force=True) == {"removed": 1, "restored": 0, "withdrawn": 1}
+    with catalog.Session() as s:
+        obj = s.scalar(select(DigitalObject))
+        assert obj.deleted_at is not None and obj.record_id == rid

@@ -60,7 +60,7 @@ def undone(catalog):
     imp.undo_batch(catalog, books.batch, force=True)
     imp.undo_batch(catalog, old_lore.batch, force=True)
     with catalog.session() as s:
-        # the DigitalObject survives a forced undo: digitization still counts the scan, fund tables must not
+        # a forced undo withdraws the DigitalObject (kept, deleted_at set); fund tables must not count it
         assert s.scalar(select(CatalogRecord.deleted_reason).where(CatalogRecord.title == "u1")).startswith("undone:")
         s.add(Copy(record_id=u["u4"].id, inventory_number="u4-late"))
     return catalog

@@ -1115,11 +1115,13 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False) -> dict[
     """Revert one batch in one transaction: its added records become tombstones with an `undone` event,
     updated, deleted and merged records get their previous version back, moved copies go home.
 
-    Refuses (unless ``force``) when a later batch or a digitized object touches the same records.
+    Refuses (unless ``force``) when a later batch or a digitized object touches the same records; with ``force``
+    the live digitized objects of the removed records are withdrawn (``deleted_at`` set, files kept), so nothing
+    is published for a tombstone. Returns the counts ``removed``, ``restored`` and ``withdrawn``.
     """
     from .models import DigitalObject
 
-    counts = {"removed": 0, "restored": 0}
+    counts = {"removed": 0, "restored": 0, "withdrawn": 0}
     with catalog.session() as s:
         batch = s.get(Batch, batch_id)
         if batch is None:
@@ -1155,7 +1157,8 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False) -> dict[
                 listed = ", ".join(str(r) for r in sorted(set(conflicts))[:10])
                 raise CatalogError(
                     f"records of batch {batch_id} were changed later or have digitized objects (ids {listed}); "
-                    "undo the later batches first, or use --force"
+                    "undo the later batches first, or use --force (it withdraws the digitized objects of the removed "
+                    "records; their files are kept)"
                 )
         now = utcnow()
         undo = Batch(kind="undo", source=str(batch_id), status="done", started_at=now, finished_at=now,
@@ -1164,15 +1167,22 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False) -> dict[
         s.flush()
         for i in range(0, len(created_ids), 1000):
             part = created_ids[i:i + 1000]
-            s.execute(update(CatalogRecord).where(CatalogRecord.id.in_(part), CatalogRecord.deleted_at.is_(None))
-                      .values(deleted_at=now, datestamp=now, deleted_reason=f"undone: batch {batch_id}"))
+            live = list(s.scalars(select(CatalogRecord.id).where(CatalogRecord.id.in_(part),
+                                                                 CatalogRecord.deleted_at.is_(None))))
             s.execute(sql_delete(RecordKey).where(RecordKey.record_id.in_(part)))
             s.execute(sql_delete(Copy).where(Copy.record_id.in_(part)))
+            if not live:
+                continue
+            done = s.execute(update(CatalogRecord).where(CatalogRecord.id.in_(live), CatalogRecord.deleted_at.is_(None))
+                             .values(deleted_at=now, datestamp=now, deleted_reason=f"undone: batch {batch_id}"))
+            withdrawn = s.execute(update(DigitalObject).where(DigitalObject.record_id.in_(live),
+                                                              DigitalObject.deleted_at.is_(None)).values(deleted_at=now))
             s.execute(insert(RecordEvent), [
                 {"record_id": rid, "batch_id": undo.id, "kind": "undone", "at": now, "source": f"batch {batch_id}",
-                 "detail": f"undo of batch {batch_id}: added by it"} for rid in part
+                 "detail": f"undo of batch {batch_id}: added by it"} for rid in live
             ])
-            counts["removed"] += len(part)
+            counts["removed"] += done.rowcount
+            counts["withdrawn"] += withdrawn.rowcount
         key_pairs = []
         for ev in events:
             if ev.kind == "created" or ev.record_id in created_set or ev.kind == "undone":

@@ -26,6 +26,11 @@ i18n.register({
         "ru": "пакет {batch} отменён: удалено добавленных записей {removed}, восстановлено записей {restored}",
         "kk": "{batch} топтамасы болдырылмады: қосылған {removed} жазба алынды, {restored} жазба қалпына келтірілді",
     },
+    "cli.withdrawn": {
+        "en": "{n} digitized object(s) of the removed records withdrawn (their files are kept)",
+        "ru": "снято с публикации оцифрованных объектов удалённых записей: {n} (файлы сохранены)",
+        "kk": "жойылған жазбалардың цифрланған {n} нысаны жарияланымнан алынды (файлдары сақталды)",
+    },
     "cli.dedupe": {
         "en": "{groups} duplicate group(s), {candidates} candidate group(s)",
         "ru": "групп дублетов: {groups}, групп возможных дублетов: {candidates}",
@@ -110,12 +115,15 @@ def batches_cmd(ctx: click.Context, limit: int, fmt: str) -> None:
 
 @click.command("undo")
 @click.argument("batch", type=int)
-@click.option("--force", is_flag=True, help="Undo even when later batches or digitized objects touch its records.")
+@click.option("--force", is_flag=True, help="Undo even when later batches or digitized objects touch its records "
+                   "(digitized objects of removed records are withdrawn).")
 @click.pass_context
 def undo_cmd(ctx: click.Context, batch: int, force: bool) -> None:
     """Revert batch BATCH: its added records are removed (tombstones), updated ones restored."""
     counts = imp.undo_batch(catalog(ctx), batch, force=force)
-    click.echo(i18n.t("cli.undone", lang(ctx), batch=batch, **counts))
+    click.echo(i18n.t("cli.undone", lang(ctx), batch=batch, removed=counts["removed"], restored=counts["restored"]))
+    if counts["withdrawn"]:
+        click.echo(i18n.t("cli.withdrawn", lang(ctx), n=counts["withdrawn"]))
 
 
 @click.group("quarantine")
