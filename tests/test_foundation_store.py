@@ -142,3 +142,16 @@ def test_find_by_id_or_control_number_and_ambiguity(catalog):
         with pytest.raises(CatalogError, match="no record"):
             rec.find(s, "нет-такой")
         assert [r.id for r in rec.live(s)] == [a.id, c.id]
+
+
+def test_delete_drops_the_match_keys_of_the_tombstone(catalog):
+    from sqlalchemy import func, select
+
+    from libcat.catalog.models import RecordKey
+
+    with catalog.session() as s:
+        row = rec.create(s, marc21_book("k-1", "Қазақ әдебиеті"), MARC21)
+        s.add(RecordKey(record_id=row.id, kind="isbn", value="9786010000000"))
+        s.flush()
+        rec.delete(s, row, reason="written off")
+        assert s.scalar(select(func.count()).select_from(RecordKey).where(RecordKey.record_id == row.id)) == 0

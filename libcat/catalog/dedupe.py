@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy import delete as sql_delete
 from sqlalchemy.orm import Session
 
 from ..marc import keys as mkeys
@@ -201,7 +200,6 @@ def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe") 
                 s.add(ContractRecord(contract_id=cid, record_id=survivor.id))
         reason = "duplicate of record {} ({})".format(survivor.id, ", ".join(f"{k} {v}" for k, v in group.reasons[:3]))
         rec.delete(s, other, reason=reason[:1000], batch=batch, source=source, merged_into=survivor)
-        s.execute(sql_delete(RecordKey).where(RecordKey.record_id == other.id))
         rec.add_event(s, survivor, "updated", batch=batch, source=source, before=rec.snapshot(survivor),
                       detail=json.dumps({"note": f"merged record {other.id} into this one",
                                          "moved": {"from": other.id, "copies": copies, "digital_objects": objects}}))

@@ -560,7 +560,6 @@ class _Run:
                 continue
             rec.delete(s, row, reason=f"deleted in source {source or file}".strip(), batch=self._batch_ref(),
                        source=self.event_source)
-            s.execute(sql_delete(RecordKey).where(RecordKey.record_id == row.id))
             self.report.deleted += 1
 
     def _batch_ref(self) -> Batch | None:

@@ -10,13 +10,14 @@ import json
 from collections.abc import Iterator
 
 from pymarc import Record
-from sqlalchemy import or_, select
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..marc.flavour import set_flavour
 from ..marc.marcjson import record_from_json, record_to_json
 from ..marc.summary import summarize
-from .models import Batch, CatalogRecord, RecordEvent, Subcatalog, utcnow
+from .models import Batch, CatalogRecord, RecordEvent, RecordKey, Subcatalog, utcnow
 from .store import CatalogError
 
 #: Columns saved in an event's ``before`` so that an update can be undone.
@@ -148,7 +149,7 @@ def delete(
     session: Session, row: CatalogRecord, *, reason: str | None = None, batch: Batch | None = None,
     source: str | None = None, merged_into: CatalogRecord | None = None,
 ) -> None:
-    """Tombstone a record (kept for OAI-PMH and the counts "at 1 January") with an event."""
+    """Tombstone a record (kept for OAI-PMH and the counts "at 1 January") with an event; drop its match keys."""
     if row.deleted_at is not None:
         raise CatalogError(f"record {row.id} is already deleted (since {row.deleted_at:%Y-%m-%d})")
     before = snapshot(row)
@@ -161,16 +162,5 @@ def delete(
         row.merged_into = merged_into.id
         kind = "merged"
     add_event(session, row, kind, batch=batch, source=source, detail=reason, before=before)
+    session.execute(sql_delete(RecordKey).where(RecordKey.record_id == row.id))
 
-
-def search_title(session: Session, text: str, limit: int = 50) -> list[CatalogRecord]:
-    """Live records whose title or author contains ``text`` (case-insensitive where the database can)."""
-    pattern = f"%{text}%"
-    q = (
-        select(CatalogRecord)
-        .where(CatalogRecord.deleted_at.is_(None))
-        .where(or_(CatalogRecord.title.ilike(pattern), CatalogRecord.author.ilike(pattern)))
-        .order_by(CatalogRecord.id)
-        .limit(limit)
-    )
-    return list(session.scalars(q))

@@ -240,15 +240,9 @@ def export_cmd(ctx: click.Context, subcat: str | None, since: str | None, batch:
 @click.pass_context
 def delete_cmd(ctx: click.Context, ref: str, reason: str | None) -> None:
     """Delete record ID (catalogue id or control number): it leaves a tombstone and an event."""
-    from sqlalchemy import delete as sql_delete
-
-    from ..catalog.models import RecordKey
-
-    cat = catalog(ctx)
-    with cat.session() as s:
+    with catalog(ctx).session() as s:
         row = rec.find(s, ref)
         rec.delete(s, row, reason=reason, source="cli")
-        s.execute(sql_delete(RecordKey).where(RecordKey.record_id == row.id))
         rid = row.id
     click.echo(i18n.t("cli.deleted", lang(ctx), id=rid))
 
