@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, field
 
 from pymarc import Record
-from stdnum import isbn as stdisbn
 
+from . import isbn
 from .flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, UNIMARC, detect
 
 _YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})")
@@ -80,51 +80,10 @@ def _ymd(text: str | None) -> dt.date | None:
         return None
 
 
-_ISBN_RAW = re.compile(r"[0-9][0-9\- ]{8,16}[0-9Xx]")
-_ISBN_PLAIN = frozenset("0123456789Xx -")
-
-
-def _ean_check(digits: str) -> str:
-    return str((10 - sum((3, 1)[i % 2] * int(n) for i, n in enumerate(reversed(digits)))) % 10)
-
-
-def _isbn10_check(digits: str) -> str:
-    check = sum((i + 1) * int(n) for i, n in enumerate(digits)) % 11
-    return "X" if check == 10 else str(check)
-
-
-def isbn13_of(token: str) -> str | None:
-    """ISBN-13 of one ISBN-10 or ISBN-13 token, exactly as python-stdnum's compact/validate/to_isbn13 give it."""
-    if not _ISBN_PLAIN.issuperset(token):
-        try:
-            return stdisbn.to_isbn13(stdisbn.validate(stdisbn.compact(token)))
-        except Exception:
-            return None
-    number = token.replace(" ", "").replace("-", "").upper()
-    if len(number) == 9:
-        number = "0" + number
-    body = number[:-1]
-    if not body.isdigit():
-        return None
-    if len(number) == 10:
-        if _isbn10_check(body) != number[-1]:
-            return None
-        return "978" + body + _ean_check("978" + body)
-    if len(number) == 13 and number[-1] != "X" and _ean_check(body) == number[-1] and number[:3] in ("978", "979"):
-        return number
-    return None
-
-
-def normalize_isbn(raw: str) -> str | None:
-    """ISBN-13 digits of a valid ISBN-10 or ISBN-13 found in ``raw``; None when there is none."""
-    m = _ISBN_RAW.search(raw or "")
-    return isbn13_of(m.group(0)) if m else None
-
-
 def _isbns(values: list[str]) -> list[str]:
     out: list[str] = []
     for v in values:
-        n = normalize_isbn(v)
+        n = isbn.normalize(v)
         if n and n not in out:
             out.append(n)
     return out

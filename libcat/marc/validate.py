@@ -17,11 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from pymarc import Field, Record
-from stdnum import isbn as _isbn
 from stdnum import issn as _issn
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from .. import i18n
+from . import isbn
 from .flavour import IRBIS, IRBIS_VALUE_CODE, IRBIS_WORKSHEETS, MARC21, UNIMARC, detect
 
 ERROR = "error"
@@ -127,8 +127,6 @@ _CODE_OK = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 #: IRBIS takes any printable character as a subfield code (481 uses ^? ^, ^;), so only these are bad.
 _IRBIS_CODE_OK = frozenset(chr(c) for c in range(33, 0x3000) if chr(c).isprintable() and chr(c) != "^")
 _IND_OK = frozenset(" 0123456789abcdefghijklmnopqrstuvwxyz")
-_ISBN_TOKEN = re.compile(r"[0-9][0-9Xx\- ]{7,20}[0-9Xx]|[0-9]{9}[0-9Xx]")
-_CYRILLIC_X = str.maketrans({"Х": "X", "х": "X"})
 _YEARS = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _MARC21_TYPES = frozenset("acdefgijkmoprt")
 _MARC21_LEVELS = frozenset("abcdims")
@@ -150,44 +148,13 @@ def _is_control(tag: str) -> bool:
     return tag < "010" and tag.isdigit()
 
 
-_ISBN_PLAIN = frozenset("0123456789Xx -")
-
-
-def _isbn_verdict(token: str) -> str | None:
-    """None for a valid ISBN, else "checksum" or "format" (python-stdnum's verdict, without it for plain tokens)."""
-    if not _ISBN_PLAIN.issuperset(token):
-        try:
-            _isbn.validate(token)
-        except InvalidChecksum:
-            return "checksum"
-        except ValidationError:
-            return "format"
-        return None
-    number = token.replace(" ", "").replace("-", "").upper()
-    if len(number) == 9:
-        number = "0" + number
-    if number[:-1] and not number[:-1].isdigit():
-        return "format"
-    if len(number) == 10:
-        check = sum((i + 1) * int(n) for i, n in enumerate(number[:-1])) % 11
-        return None if ("X" if check == 10 else str(check)) == number[-1] else "checksum"
-    if len(number) == 13:
-        if not number.isdigit():
-            return "format"
-        if str((10 - sum((3, 1)[i % 2] * int(n) for i, n in enumerate(reversed(number[:-1])))) % 10) != number[-1]:
-            return "checksum"
-        return None if number[:3] in ("978", "979") else "format"
-    return "format"
-
-
 def _check_isbn(value: str, out: list[Finding], pos: int | None, tag: str, code: str) -> None:
-    m = _ISBN_TOKEN.search(value.translate(_CYRILLIC_X))
-    if not m:
+    token = isbn.find(value)
+    if token is None:
         if any(ch.isdigit() for ch in value):
             out.append(finding("isbn-format", pos, tag, code, value=value.strip()))
         return
-    token = m.group(0).strip()
-    verdict = _isbn_verdict(token)
+    verdict = isbn.verdict(token)
     if verdict is not None:
         out.append(finding(f"isbn-{verdict}", pos, tag, code, value=token))
 

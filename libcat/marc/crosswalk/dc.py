@@ -10,6 +10,7 @@ import re
 
 from pymarc import Field, Record
 
+from .. import isbn
 from ..flavour import IRBIS, MARC21, detect
 from .common import strip_isbd
 
@@ -18,7 +19,6 @@ _TYPES = {"a": "Text", "t": "Text", "c": "Text", "d": "Text", "e": "Image", "f":
           "g": "MovingImage", "i": "Sound", "j": "Sound", "k": "StillImage", "m": "Software",
           "o": "Collection", "p": "Collection", "r": "PhysicalObject"}
 _YEAR = re.compile(r"\d{4}")
-_ISBN = re.compile(r"[0-9Xx][0-9Xx\- ]{8,16}[0-9Xx]")
 
 
 def _clean(text: str) -> str:
@@ -92,9 +92,9 @@ def _identifiers(rec: Record) -> list[str]:
     out = []
     for f in rec.get_fields("020"):
         for v in f.get_subfields("a"):
-            m = _ISBN.search(v)
-            if m:
-                out.append(f"ISBN {m.group(0).strip()}")
+            token = isbn.find(v)
+            if token:
+                out.append(f"ISBN {token}")
     for f in rec.get_fields("022"):
         out += [f"ISSN {_clean(v)}" for v in f.get_subfields("a") if _clean(v)]
     return out
