@@ -189,7 +189,7 @@ def test_csv_import_reports_bad_rows_and_keeps_good_ones(catalog, tmp_path: Path
         "KZ-0002,,,,2023-03-01,,article.jpg;article2.tif\n"
         "NOPE-1,book,,,,,kamshy.pdf\n"
         "KZ-0001,magazine,,,,,kamshy.pdf\n"
-        "KZ-0001,book,,,31.12.2023,,kamshy.pdf\n"
+        "KZ-0001,book,,,31.13.2023,,kamshy.pdf\n"
         "KZ-0001,book,,,,,missing.pdf\n"
         "KZ-0001,book,,,,,readme.txt\n"
         "KZ-0001,book,,,,,kamshy.pdf\n",
@@ -201,7 +201,7 @@ def test_csv_import_reports_bad_rows_and_keeps_good_ones(catalog, tmp_path: Path
     lines = [where for where, _ in result.failed]
     assert lines == ["scans.csv:4", "scans.csv:5", "scans.csv:6", "scans.csv:7", "scans.csv:8", "scans.csv:9"]
     reasons = [r for _, r in result.failed]
-    assert "NOPE-1" in reasons[0] and "magazine" in reasons[1] and "31.12.2023" in reasons[2]
+    assert "NOPE-1" in reasons[0] and "magazine" in reasons[1] and "31.13.2023" in reasons[2]
     assert "missing.pdf" in reasons[3] and "already registered" in reasons[5]
 
 

@@ -32,7 +32,11 @@ _YMD = re.compile(r"\b(\d{4})-?(\d{2})-?(\d{2})\b")
 
 
 def parse_date(text: str | None) -> dt.date | None:
-    """A date written YYYYMMDD, YYYY-MM-DD or DD.MM.YYYY anywhere in ``text``; None otherwise."""
+    """A date written YYYYMMDD, YYYY-MM-DD or DD.MM.YYYY anywhere in ``text``; None otherwise.
+
+    Lenient on purpose: it reads dates inside record data (910^C, 876$d...), where a bad date is skipped.
+    Dates typed in command-line options go through the strict ``libcat.dates.parse_date``.
+    """
     if not text:
         return None
     for rx, order in ((_YMD, (0, 1, 2)), (_DMY, (2, 1, 0))):

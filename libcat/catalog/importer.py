@@ -28,7 +28,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from .. import i18n
+from .. import dates, i18n
 from ..kabis import classify, profiles
 from ..marc import keys as mkeys
 from ..marc.flavour import FLAVOURS, detect, set_flavour
@@ -1039,12 +1039,12 @@ def _check_input(path: str, options: ImportOptions) -> None:
         raise CatalogError(i18n.t("import.no_records", options.lang, file=path))
 
 
-def parse_since(text: str) -> dt.datetime:
-    """A date or date-time given on the command line (YYYY-MM-DD or ISO date-time)."""
+def parse_since(text: str, lang: str | None = None) -> dt.datetime:
+    """A date (YYYY-MM-DD or DD.MM.YYYY) or ISO date-time given on the command line."""
     try:
-        return dt.datetime.fromisoformat(text.strip().replace("Z", ""))
-    except ValueError:
-        raise CatalogError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+        return dates.parse_datetime(text, lang)
+    except dates.DateError as exc:
+        raise CatalogError(str(exc)) from None
 
 
 # -- batches, undo, quarantine ---------------------------------------------------------------------

@@ -215,7 +215,7 @@ def dedupe_cmd(ctx: click.Context, subcat: str | None, do_apply: bool, include_c
 def export_cmd(ctx: click.Context, subcat: str | None, since: str | None, batch: int | None, fmt: str, flavour: str,
                encoding: str, output: str | None, deleted_list: str | None, base_url: str | None) -> None:
     """Export records with their copies and links to digitized files; problems are reported on stderr."""
-    options = ex.ExportOptions(subcat=subcat, since=imp.parse_since(since) if since else None, batch=batch, fmt=fmt,
+    options = ex.ExportOptions(subcat=subcat, since=imp.parse_since(since, lang(ctx)) if since else None, batch=batch, fmt=fmt,
                                flavour=flavour, encoding=encoding, base_url=base_url, lang=lang(ctx))
     cat = catalog(ctx)
     with ExitStack() as stack:

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import i18n
+from .. import dates, i18n
 from ..catalog import records
 from ..catalog.models import CatalogRecord, Collection, DigitalFile, DigitalObject, utcnow
 from ..catalog.store import Catalog, CatalogError
@@ -85,11 +85,6 @@ i18n.register({
         "ru": "{file}: не файл CSV (двоичные данные или текст не в UTF-8 и не в Windows-1251)",
         "kk": "{file}: CSV файлы емес (екілік деректер немесе UTF-8 те, Windows-1251 де емес мәтін)",
     },
-    "digitize.bad_date": {
-        "en": "date {value!r} is not YYYY-MM-DD",
-        "ru": "дата {value!r} не в виде ГГГГ-ММ-ДД",
-        "kk": "{value!r} күні ЖЖЖЖ-АА-КК түрінде емес",
-    },
     "digitize.not_found_in_folder": {
         "en": "{name}: the name is neither a catalogue id nor a control number of a record",
         "ru": "{name}: имя не является ни номером записи в каталоге, ни её шифром",
@@ -139,13 +134,13 @@ def check_type(value: str, lang: str | None = None) -> str:
 
 
 def parse_date(value: str | None, lang: str | None = None) -> dt.date | None:
-    """YYYY-MM-DD as a date; empty means None."""
+    """A date written YYYY-MM-DD or DD.MM.YYYY; empty means None."""
     if value is None or not str(value).strip():
         return None
     try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise CatalogError(i18n.t("digitize.bad_date", lang, value=value)) from None
+        return dates.parse_date(str(value), lang)
+    except dates.DateError as exc:
+        raise CatalogError(str(exc)) from None
 
 
 def _source_texts(record: Record, flavour: str) -> list[tuple[str, dict[str, str]]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .. import dates
+
 KINDS = ("year", "half", "quarter", "months", "range")
 
 
@@ -87,14 +89,11 @@ def make(kind: str, year: int, number: int | None = None) -> Period:
 
 
 def parse_date(text: str) -> dt.date:
-    """A date written 2020-03-15 or 15.03.2020 (as in the reports)."""
-    text = text.strip()
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise PeriodError(f"cannot read date {text!r}: write it as YYYY-MM-DD or DD.MM.YYYY")
+    """A date written 2020-03-15 or 15.03.2020 (as in the reports); PeriodError otherwise."""
+    try:
+        return dates.parse_date(text)
+    except dates.DateError as exc:
+        raise PeriodError(str(exc)) from None
 
 
 def from_options(
