@@ -12,6 +12,7 @@ from .. import i18n
 from ..catalog.models import Collection, DigitalObject
 from ..catalog.store import CatalogError
 
+#: Bytes in a megabyte as librarians read it off Windows Explorer (1024 x 1024).
 MB = 1024 * 1024
 
 i18n.register({
@@ -33,9 +34,14 @@ i18n.register({
 })
 
 
+def megabytes(size: int, digits: int = 2) -> float:
+    """Bytes as megabytes, rounded to ``digits`` decimals (the number the report tables hold)."""
+    return round(size / MB, digits)
+
+
 def format_mb(size: int, lang: str | None = None, digits: int = 2) -> str:
     """Bytes as megabytes the way reports write them: 0.54 in English, 0,54 in Russian and Kazakh."""
-    text = f"{size / MB:.{digits}f}"
+    text = f"{megabytes(size, digits):.{digits}f}"
     return text.replace(".", ",") if i18n.current_lang(lang) in ("ru", "kk") else text
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from ..catalog import counts
+from ..digitize.collections import megabytes
 from . import labels
 from .period import Period
 
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
     from ..digitize.funds import FundCategories
 
 TABLES = ("ek", "ek-work", "digitization", "fund-digitization", "collections", "contracts", "headline")
-#: Bytes in a megabyte as librarians read it off Windows Explorer (1024 x 1024).
-MB = 1024 * 1024
 FUND_KEYS = ("total", "rare", "local_lore", "kazakhstan")
 #: Records read per query when their fields decide their fund categories.
 READ_CHUNK = 1000
@@ -173,18 +172,13 @@ def ek_work(conn: counts.Conn, period: Period, lang: str) -> Table:
     )
 
 
-def mb(n_bytes: int) -> float:
-    """Bytes as megabytes, two decimals."""
-    return round(n_bytes / MB, 2)
-
-
 def _digit_values(c: counts.DigitizationCount) -> dict[str, Any]:
     return {
         "docs_period": c.docs_period, "docs_period_kaz": c.docs_period_kaz,
         "docs_all": c.docs_all, "docs_all_kaz": c.docs_all_kaz,
         "pages_period": c.pages_period, "pages_period_kaz": c.pages_period_kaz,
         "pages_all": c.pages_all, "pages_all_kaz": c.pages_all_kaz,
-        "mb_period": mb(c.bytes_period), "mb_all": mb(c.bytes_all),
+        "mb_period": megabytes(c.bytes_period), "mb_all": megabytes(c.bytes_all),
     }
 
 
@@ -274,13 +268,13 @@ def collections(conn: counts.Conn, period: Period, lang: str) -> Table:
     data = counts.collections(conn, period.start, period.end_exclusive)
     rows = [
         Row(c.name, _collection_name(c, lang), {
-            "items": c.items, "mb": mb(c.bytes), "items_all": c.items_all, "mb_all": mb(c.bytes_all),
+            "items": c.items, "mb": megabytes(c.bytes), "items_all": c.items_all, "mb_all": megabytes(c.bytes_all),
         })
         for c in data
     ]
     total = Row("total", labels.row("collections", "total", lang), {
-        "items": sum(c.items for c in data), "mb": mb(sum(c.bytes for c in data)),
-        "items_all": sum(c.items_all for c in data), "mb_all": mb(sum(c.bytes_all for c in data)),
+        "items": sum(c.items for c in data), "mb": megabytes(sum(c.bytes for c in data)),
+        "items_all": sum(c.items_all for c in data), "mb_all": megabytes(sum(c.bytes_all for c in data)),
     })
     return Table(
         "collections", labels.title("collections", period, lang), period, lang,
