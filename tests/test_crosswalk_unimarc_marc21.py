@@ -226,3 +226,15 @@ def test_marc21_output_validates_against_marcxml_schema(nlr, corpus, schemas):
     doc = etree.fromstring(buf.getvalue(), etree.XMLParser(no_network=True, resolve_entities=False))
     assert schema.validate(doc), schema.error_log
     assert "\x88" not in buf.getvalue().decode("utf-8")
+
+
+def test_subfield_values_shared_by_both_directions():
+    from pymarc import Field, Subfield
+
+    from libcat.marc.crosswalk.common import first, strip_isbd, values
+
+    f = Field("200", indicators=["1", " "], subfields=[
+        Subfield("a", "\x88The \x89title :"), Subfield("a", "  "), Subfield("a", "Second /"), Subfield("b", "x")])
+    assert values(f, "a") == ["The title :", "Second /"]
+    assert values(f, "a", strip_isbd) == ["\x88The \x89title", "Second"]
+    assert first(f, "b") == "x" and first(f, "c") == ""

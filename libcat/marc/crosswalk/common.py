@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 
 from pymarc import Field, Indicators, Subfield
 
@@ -54,6 +55,28 @@ def nonfiling_count(text: str) -> int:
 def strip_isbd(text: str) -> str:
     """A MARC 21 value without the trailing ISBD punctuation that announces the next element."""
     return _TRAILING.sub("", text).strip()
+
+
+def strip_text(text: str) -> str:
+    """A UNIMARC value without non-sorting markers and surrounding blanks."""
+    return strip_nonsort(text).strip()
+
+
+def values(field: Field, code: str, clean: Callable[[str], str] = strip_text) -> list[str]:
+    """The non-empty values of subfield ``code`` of ``field``, each passed through ``clean``."""
+    out = []
+    for sf in field.subfields:
+        if sf.code == code and sf.value:
+            v = clean(sf.value)
+            if v:
+                out.append(v)
+    return out
+
+
+def first(field: Field, code: str, clean: Callable[[str], str] = strip_text) -> str:
+    """The first non-empty value of subfield ``code`` (cleaned), or ""."""
+    v = values(field, code, clean)
+    return v[0] if v else ""
 
 
 class Warnings:

@@ -7,11 +7,12 @@ home are named in the warnings.
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from pymarc import Field, Indicators, Record, Subfield
 
 from ..flavour import UNIMARC, set_flavour
-from .common import RELATORS_BACK, Warnings, strip_isbd
+from .common import RELATORS_BACK, Warnings, first, strip_isbd, values
 
 _STATUS = {"a": "c", "c": "c", "d": "d", "n": "n", "p": "p"}
 _TYPE = {"t": "b", "o": "m", "p": "m"}
@@ -32,13 +33,8 @@ def _f(tag: str, ind1: str, ind2: str, pairs: list[tuple[str, str]]) -> Field:
     return Field(tag=tag, indicators=Indicators(ind1, ind2), subfields=[Subfield(c, v) for c, v in pairs if v])
 
 
-def _vals(field: Field, code: str) -> list[str]:
-    return [strip_isbd(sf.value) for sf in field.subfields if sf.code == code and sf.value and strip_isbd(sf.value)]
-
-
-def _first(field: Field, code: str) -> str:
-    v = _vals(field, code)
-    return v[0] if v else ""
+_vals = partial(values, clean=strip_isbd)
+_first = partial(first, clean=strip_isbd)
 
 
 class _Converter:

@@ -14,6 +14,8 @@ from ..flavour import MARC21, set_flavour
 from .common import (
     RELATORS, Warnings, embedded_fields, embedded_value, nonfiling_count, strip_nonsort,
 )
+from .common import first as _first
+from .common import values as _vals
 
 LEADER_TEMPLATE = "     nam a22     7a 4500"
 
@@ -53,15 +55,6 @@ _YEAR = re.compile(r"\d{4}")
 
 def _f(tag: str, ind1: str, ind2: str, pairs: list[tuple[str, str]]) -> Field:
     return Field(tag=tag, indicators=Indicators(ind1, ind2), subfields=[Subfield(c, v) for c, v in pairs if v])
-
-
-def _vals(field: Field, code: str) -> list[str]:
-    return [strip_nonsort(sf.value).strip() for sf in field.subfields if sf.code == code and sf.value and sf.value.strip()]
-
-
-def _first(field: Field, code: str) -> str:
-    v = _vals(field, code)
-    return v[0] if v else ""
 
 
 def _punct(parts: list[tuple[str, str, str]], merge: str = "") -> list[tuple[str, str]]:
