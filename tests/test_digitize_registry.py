@@ -217,3 +217,27 @@ def test_folder_import(catalog, tmp_path: Path) -> None:
     result = registry.import_folder(catalog, folder)
     assert sorted(o.pages for o in result.added) == [2, 3]
     assert [w for w, _ in result.failed] == ["unknown.pdf"]
+
+
+def test_store_failure_after_commit_is_undone_for_objects_and_contract_scans(catalog, tmp_path: Path,
+                                                                              monkeypatch) -> None:
+    from libcat.catalog.models import Contract
+    from libcat.digitize import contracts
+
+    kamshy(catalog)
+    pdf = make_pdf(tmp_path / "k.pdf", 2)
+
+    def refuse(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(filestore.os, "replace", refuse)
+    with pytest.raises(CatalogError, match=r"could not put the files into the file store \(No space left on device\)"):
+        registry.add_object(catalog, "KZ-0001", [pdf])
+    with pytest.raises(CatalogError, match="contract 1 saved, but its scan could not be stored: No space left"):
+        contracts.add(catalog, holder="Кәрім Н.", signed=dt.date(2021, 3, 1), scan=pdf)
+    with catalog.Session() as s:
+        assert s.scalar(select(func.count()).select_from(DigitalObject)) == 0
+        assert s.scalar(select(Contract.file_path)) is None
+    assert _stored_files(filestore.root(catalog)) == []
+    with pytest.raises(CatalogError, match="unknown scope 'publish-moon'; expected one of"):
+        contracts.parse_scope("publish-site, publish-moon")

@@ -16,7 +16,7 @@ from ..catalog.models import CatalogRecord, Contract, ContractRecord, utcnow
 from ..catalog.store import Catalog, CatalogError
 from . import SCOPES, filestore
 from .pages import EXTENSIONS, sniff
-from .rights import contract_active, contract_scopes
+from .rights import check_scope, contract_active, contract_scopes
 
 DEFAULT_SCOPE = "digitize,publish-site"
 
@@ -30,11 +30,6 @@ i18n.register({
         "en": "the contract ends ({until}) before it is signed ({signed})",
         "ru": "договор заканчивается ({until}) раньше, чем подписан ({signed})",
         "kk": "шарт қол қойылғанға ({signed}) дейін аяқталады ({until})",
-    },
-    "contract.scope": {
-        "en": "unknown scope {scope!r}; expected some of {known}",
-        "ru": "неизвестная область {scope!r}; допустимы: {known}",
-        "kk": "{scope!r} аясы белгісіз; рұқсат етілгендер: {known}",
     },
     "contract.holder": {
         "en": "a contract needs the rights holder (--holder)",
@@ -51,10 +46,7 @@ def parse_scope(text: str | None, lang: str | None = None) -> str:
     """A comma-separated scope list, checked against SCOPES and kept in their order."""
     if text is None or not text.strip():
         return DEFAULT_SCOPE
-    given = [s.strip() for s in text.split(",") if s.strip()]
-    for s in given:
-        if s not in SCOPES:
-            raise CatalogError(i18n.t("contract.scope", lang, scope=s, known=", ".join(SCOPES)))
+    given = [check_scope(s.strip(), lang) for s in text.split(",") if s.strip()]
     return ",".join(s for s in SCOPES if s in given)
 
 
@@ -135,13 +127,11 @@ def add(
     except BaseException:
         staging.discard()
         raise
-    try:
-        staging.commit()
-    except OSError as exc:
-        staging.discard(placed=True)
+    def forget_scan() -> None:
         with catalog.session() as s:
             s.get(Contract, c.id).file_path = None
-        raise CatalogError(f"contract {c.id} saved, but its scan could not be stored: {exc.strerror or exc}") from None
+
+    staging.commit_or_forget(forget_scan, lambda reason: f"contract {c.id} saved, but its scan could not be stored: {reason}")
     return c
 
 

@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,16 @@ class Staging:
             os.replace(tmp, final)
             self._placed.append(final)
         self._pending.clear()
+
+    def commit_or_forget(self, forget: Callable[[], None], message: Callable[[str], str]) -> None:
+        """Commit; when a rename fails, remove the staged and placed files, undo the database side with
+        ``forget`` and raise a CatalogError with ``message(reason)``."""
+        try:
+            self.commit()
+        except OSError as exc:
+            self.discard(placed=True)
+            forget()
+            raise CatalogError(message(str(exc.strerror or exc))) from None
 
     def discard(self, *, placed: bool = False) -> None:
         """Remove staged temporary files, and with ``placed`` the files already renamed into place."""

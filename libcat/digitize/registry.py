@@ -244,12 +244,8 @@ def add_object(
     except BaseException:
         staging.discard()
         raise
-    try:
-        staging.commit()
-    except OSError as exc:
-        staging.discard(placed=True)
-        _forget(catalog, obj.id)
-        raise CatalogError(i18n.t("digitize.store_failed", lang, reason=exc.strerror or exc)) from None
+    staging.commit_or_forget(lambda: _forget(catalog, obj.id),
+                             lambda reason: i18n.t("digitize.store_failed", lang, reason=reason))
     return obj
 
 
