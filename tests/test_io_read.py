@@ -50,13 +50,15 @@ def test_every_iso_file_recovers_at_least_as_many_records_as_yaz(marc_dir, surve
 
 
 def test_xml_and_mnemonic_files_read_whole(marc_dir, survey):
-    for entry in survey:
-        path = marc_dir / entry["file"]
-        if entry["fmt"] == "MARCXML" and entry.get("pymarc_ok"):
-            assert sum(i.ok for i in _items(path)) >= entry["pymarc_ok"], entry["file"]
-        if entry["fmt"] == "MarcEdit mnemonic":
-            items = _items(path)
-            assert [i.ok for i in items] == [True] * entry["records"], entry["file"]
+    xml = [e for e in survey if e["fmt"] == "MARCXML" and e.get("pymarc_ok")]
+    mrk = [e for e in survey if e["fmt"] == "MarcEdit mnemonic"]
+    assert len(xml) == 38 and len(mrk) == 3
+    for entry in xml:
+        # the survey counts what pymarc read: a lower bound, libcat also reads records pymarc rejects
+        assert sum(i.ok for i in _items(marc_dir / entry["file"])) >= entry["pymarc_ok"], entry["file"]
+    for entry in mrk:
+        items = _items(marc_dir / entry["file"])
+        assert [i.ok for i in items] == [True] * entry["records"], entry["file"]
 
 
 def test_rusmarc_cp1251_decoded_from_100a(corpus):

@@ -60,7 +60,9 @@ def marc_dir(corpus: Path) -> Path:
 @pytest.fixture(scope="module")
 def iso_files(marc_dir: Path) -> list[dict]:
     survey = json.loads((marc_dir / "survey.json").read_text())
-    return [e for e in survey if e["fmt"] == "ISO2709" and e["yaz_records"]]
+    files = [e for e in survey if e["fmt"] == "ISO2709" and e["yaz_records"]]
+    assert files, "the survey lists no ISO 2709 file"
+    return files
 
 
 def _records(path: Path) -> list[Record]:
@@ -80,6 +82,7 @@ def _iso_bytes(records) -> list[bytes | None]:
 def test_iso_marcxml_iso_round_trip_is_lossless(marc_dir, iso_files):
     for entry in iso_files:
         records = _records(marc_dir / entry["file"])
+        assert records, entry["file"]
         xml, _ = _write(records, "marcxml")
         back = [i.record for i in mio.read(io.BytesIO(xml), fmt="marcxml")]
         assert len(back) == len(records), entry["file"]
@@ -95,6 +98,7 @@ def test_iso_marcxml_iso_round_trip_is_lossless(marc_dir, iso_files):
 def test_other_formats_round_trip(marc_dir, iso_files, fmt):
     for entry in iso_files:
         records = _records(marc_dir / entry["file"])
+        assert records, entry["file"]
         data, _ = _write(records, fmt)
         back = [i for i in mio.read(io.BytesIO(data), fmt=fmt)]
         assert all(i.ok for i in back), entry["file"]
@@ -164,6 +168,7 @@ def test_xml_illegal_characters_are_stripped_and_reported():
 def test_yaz_reads_our_iso2709_of_every_corpus_file(marc_dir, iso_files, tmp_path):
     for entry in iso_files:
         records = _records(marc_dir / entry["file"])
+        assert records, entry["file"]
         data, _ = _write(records, "iso2709")
         out = tmp_path / "out.mrc"
         out.write_bytes(data)

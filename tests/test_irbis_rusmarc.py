@@ -116,7 +116,9 @@ def test_article_source_embedded(corpus: Path) -> None:
 
 
 def test_irbis_only_fields_listed_never_silently_dropped(corpus: Path) -> None:
-    for item in iter_irbis(open(corpus / "irbis" / "irbis_plaintext_10records_utf8.txt", "rb")):
+    items = list(iter_irbis(open(corpus / "irbis" / "irbis_plaintext_10records_utf8.txt", "rb")))
+    assert len(items) == 10
+    for item in items:
         out, warnings = irbis_to_rusmarc(item.record)
         out_tags = {f.tag for f in out.fields}
         warned = {w.split(":")[0] for w in warnings}
@@ -128,7 +130,9 @@ def test_irbis_only_fields_listed_never_silently_dropped(corpus: Path) -> None:
 
 
 def test_converted_records_detect_as_unimarc(corpus: Path) -> None:
-    for item in iter_irbis(open(corpus / "irbis" / "irbis_plaintext_10records_utf8.txt", "rb")):
+    items = list(iter_irbis(open(corpus / "irbis" / "irbis_plaintext_10records_utf8.txt", "rb")))
+    assert len(items) == 10
+    for item in items:
         out, _ = irbis_to_rusmarc(item.record)
         assert detect(_plain(out)) == UNIMARC
 
