@@ -179,3 +179,18 @@ def test_quarantine_reason_does_not_repeat_unreadable(catalog):
     [row] = imp.quarantine_rows(catalog)
     assert report.rejected == 1
     assert row.reasons.count("unreadable") == 1 and "not a field line" in row.reasons
+
+
+def test_batches_and_quarantine_list_speak_russian_and_kazakh(run_cli):
+    assert run_cli("init").exit_code == 0
+    assert run_cli("import", str(SAMPLES / "broken-records.txt")).exit_code == 1
+    ru = run_cli("--lang", "ru", "batches").output.split("\t")
+    assert ru[1:3] == ["импорт", "завершён"] and "прочитано=4 добавлено=3 отклонено=1" in ru[-1]
+    kk = run_cli("--lang", "kk", "batches").output.split("\t")
+    assert kk[1:3] == ["импорт", "аяқталды"] and "оқылды=4 қосылды=3 қабылданбады=1" in kk[-1]
+    en = run_cli("batches").output.split("\t")
+    assert en[1:3] == ["import", "done"] and "read=4 added=3 rejected=1" in en[-1]
+    listed = run_cli("--lang", "kk", "quarantine", "list").output
+    assert "16-жол; оқылмайтын жазба: line 18: not a field line" in listed
+    assert "строка 16; нечитаемая запись: line 18" in run_cli("--lang", "ru", "quarantine", "list").output
+    assert "line 16; unreadable record: line 18" in run_cli("quarantine", "list").output

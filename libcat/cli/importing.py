@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -52,6 +53,49 @@ i18n.register({
         "kk": "карантиндегі {n} жазба {path} файлына жазылды",
     },
 })
+
+i18n.register({
+    "batch.kind.import": {"en": "import", "ru": "импорт", "kk": "импорт"},
+    "batch.kind.harvest": {"en": "harvest", "ru": "сбор OAI-PMH", "kk": "OAI-PMH жинау"},
+    "batch.kind.dedupe": {"en": "dedupe", "ru": "объединение дублетов", "kk": "дублеттерді біріктіру"},
+    "batch.kind.undo": {"en": "undo", "ru": "отмена", "kk": "болдырмау"},
+    "batch.status.running": {"en": "running", "ru": "выполняется", "kk": "орындалуда"},
+    "batch.status.done": {"en": "done", "ru": "завершён", "kk": "аяқталды"},
+    "batch.status.failed": {"en": "failed", "ru": "сбой", "kk": "сәтсіз аяқталды"},
+    "batch.status.interrupted": {"en": "interrupted", "ru": "прерван", "kk": "үзілді"},
+    "batch.status.undone": {"en": "undone", "ru": "отменён", "kk": "болдырылмады"},
+    "batch.count.read": {"en": "read", "ru": "прочитано", "kk": "оқылды"},
+    "batch.count.added": {"en": "added", "ru": "добавлено", "kk": "қосылды"},
+    "batch.count.updated": {"en": "updated", "ru": "обновлено", "kk": "жаңартылды"},
+    "batch.count.unchanged": {"en": "unchanged", "ru": "без изменений", "kk": "өзгеріссіз"},
+    "batch.count.duplicates": {"en": "duplicates", "ru": "дублетов", "kk": "дублеттер"},
+    "batch.count.rejected": {"en": "rejected", "ru": "отклонено", "kk": "қабылданбады"},
+    "batch.count.deleted": {"en": "deleted", "ru": "удалено", "kk": "жойылды"},
+    "batch.count.duplicate_candidates": {"en": "duplicate_candidates", "ru": "возможных дублетов", "kk": "ықтимал дублеттер"},
+    "batch.count.groups": {"en": "groups", "ru": "групп", "kk": "топтар"},
+    "batch.count.merged": {"en": "merged", "ru": "объединено", "kk": "біріктірілді"},
+    "quarantine.line": {"en": "line {n}", "ru": "строка {n}", "kk": "{n}-жол"},
+})
+
+
+def _label(group: str, value: str, language: str | None) -> str:
+    """``value`` (a batch kind, status or count name) in the language asked for; itself when unknown."""
+    key = f"{group}.{value}"
+    return i18n.t(key, language) if i18n.has(key) else value
+
+
+_LINE = re.compile(r"line (\d+)")
+
+
+def _reason(text: str, language: str | None) -> str:
+    """One stored quarantine reason with its known code translated ("unreadable: ...", "line N")."""
+    m = _LINE.fullmatch(text)
+    if m:
+        return i18n.t("quarantine.line", language, n=m.group(1))
+    if text.startswith("unreadable: "):
+        return i18n.t("import.unreadable", language, reason=text[len("unreadable: "):])
+    return text
+
 
 FORMAT_CHOICE = click.Choice(["iso2709", "marcxml", "json", "mrk", "irbis", "mst"])
 
@@ -106,11 +150,12 @@ def batches_cmd(ctx: click.Context, limit: int, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
+    ui = lang(ctx)
     for b in rows:
-        counts = " ".join(f"{k}={v}" for k, v in b["counts"].items() if v)
+        counts = " ".join(f"{_label('batch.count', k, ui)}={v}" for k, v in b["counts"].items() if v)
         files = ", ".join(Path(f).name for f in b["files"]) if isinstance(b["files"], list) else ""
-        click.echo("\t".join([str(b["batch"]), b["kind"], b["status"], b["started_at"] or "", b["source"] or "",
-                              files, counts]))
+        click.echo("\t".join([str(b["batch"]), _label("batch.kind", b["kind"], ui), _label("batch.status", b["status"], ui),
+                              b["started_at"] or "", b["source"] or "", files, counts]))
 
 
 @click.command("undo")
@@ -147,7 +192,7 @@ def quarantine_list(ctx: click.Context, batch: int | None, show_all: bool, fmt: 
         } for r in rows], ensure_ascii=False, indent=2))
         return
     for r in rows:
-        reasons = "; ".join((r.reasons or "").splitlines())
+        reasons = "; ".join(_reason(line, lang(ctx)) for line in (r.reasons or "").splitlines())
         click.echo("\t".join([str(r.id), str(r.batch_id or ""), Path(r.file).name if r.file else "",
                               str(r.position or ""), r.control_number or "", reasons]))
 
