@@ -103,3 +103,21 @@ def test_every_command_has_useful_help():
     assert seen >= 6
     top = runner.invoke(main, ["--help"]).output
     assert "LIBCAT_DB" in top and "қазақша" in top
+
+
+def test_catalogue_messages_in_russian_and_kazakh(run_cli):
+    r = run_cli("--lang", "kk", "init")
+    assert r.exit_code == 0 and "каталогы құрылды" in r.output and "ішкі каталогтар:" in r.output
+    assert "в актуальном состоянии" in run_cli("--lang", "ru", "init").output
+    r = run_cli("--lang", "kk", "subcat", "add", "old-maps", "--ru", "Редкий фонд", "--kk", "Сирек қор")
+    assert r.exit_code == 0 and r.output.strip() == "old-maps ішкі каталогы қосылды"
+    r = run_cli("--lang", "ru", "subcat", "add", "old-maps", "--ru", "Редкий фонд", "--kk", "Сирек қор")
+    assert r.exit_code == 1 and r.output.strip() == "libcat: error: подкаталог 'old-maps' уже есть"
+    r = run_cli("--lang", "kk", "subcat", "add", "a b", "--ru", "x", "--kk", "x")
+    assert r.exit_code == 1 and "тек әріптер, цифрлар" in r.output
+    r = run_cli("--lang", "kk", "show", "жоқ-1")
+    assert r.exit_code == 1 and r.output.strip() == "libcat: error: 'жоқ-1' жазбасы жоқ (бұл каталогтағы нөмір де, бақылау нөмірі де емес)"
+    r = run_cli("--lang", "ru", "delete", "нет-1")
+    assert r.exit_code == 1 and "нет записи 'нет-1'" in r.output
+    r = run_cli("--lang", "ru", "export", "--subcat", "nope")
+    assert r.exit_code == 1 and "нет подкаталога 'nope'; есть:" in r.output

@@ -85,7 +85,7 @@ def _selection(s: Session, options: ExportOptions, *, deleted: bool):
     q = select(CatalogRecord)
     q = q.where(CatalogRecord.deleted_at.is_not(None) if deleted else CatalogRecord.deleted_at.is_(None))
     if options.subcat:
-        q = q.where(CatalogRecord.subcat_id == rec.subcatalog(s, options.subcat).id)
+        q = q.where(CatalogRecord.subcat_id == rec.subcatalog(s, options.subcat, options.lang).id)
     if options.since is not None:
         col = CatalogRecord.deleted_at if deleted else CatalogRecord.datestamp
         q = q.where(col >= options.since)

@@ -14,11 +14,40 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import i18n
 from ..marc.flavour import set_flavour
 from ..marc.marcjson import record_from_json, record_to_json
 from ..marc.summary import summarize
 from .models import Batch, CatalogRecord, RecordEvent, RecordKey, Subcatalog, utcnow
 from .store import CatalogError
+
+i18n.register({
+    "records.missing": {
+        "en": "no record {ref!r} (neither a catalogue id nor a control number)",
+        "ru": "нет записи {ref!r} (это не номер записи в каталоге и не контрольный номер)",
+        "kk": "{ref!r} жазбасы жоқ (бұл каталогтағы нөмір де, бақылау нөмірі де емес)",
+    },
+    "records.ambiguous": {
+        "en": "control number {ref!r} is ambiguous: catalogue ids {ids}; use the id",
+        "ru": "контрольный номер {ref!r} неоднозначен: записи каталога {ids}; укажите номер записи",
+        "kk": "{ref!r} бақылау нөмірі бірмәнді емес: каталог жазбалары {ids}; жазба нөмірін көрсетіңіз",
+    },
+    "records.no_subcat": {
+        "en": "no sub-catalogue {code!r}; known: {codes}",
+        "ru": "нет подкаталога {code!r}; есть: {codes}",
+        "kk": "{code!r} ішкі каталогы жоқ; бары: {codes}",
+    },
+    "records.no_subcats": {
+        "en": "(none: run libcat init)",
+        "ru": "(никаких: выполните libcat init)",
+        "kk": "(ешқайсысы жоқ: libcat init іске қосыңыз)",
+    },
+    "records.already_deleted": {
+        "en": "record {id} is already deleted (since {day})",
+        "ru": "запись {id} уже удалена ({day})",
+        "kk": "{id} жазбасы бұрыннан жойылған ({day})",
+    },
+})
 
 #: Columns saved in an event's ``before`` so that an update can be undone.
 SNAPSHOT_COLUMNS = (
@@ -76,7 +105,7 @@ def add_event(
     return ev
 
 
-def find(session: Session, ref: str | int) -> CatalogRecord:
+def find(session: Session, ref: str | int, lang: str | None = None) -> CatalogRecord:
     """A record by catalogue id, or by control number (001 / IRBIS 903); errors name the reference."""
     text = str(ref).strip()
     if text.isdigit():
@@ -87,19 +116,19 @@ def find(session: Session, ref: str | int) -> CatalogRecord:
     live = [r for r in rows if r.deleted_at is None]
     rows = live or rows
     if not rows:
-        raise CatalogError(f"no record {text!r} (neither a catalogue id nor a control number)")
+        raise CatalogError(i18n.t("records.missing", lang, ref=text))
     if len(rows) > 1:
         ids = ", ".join(str(r.id) for r in rows[:10])
-        raise CatalogError(f"control number {text!r} is ambiguous: catalogue ids {ids}; use the id")
+        raise CatalogError(i18n.t("records.ambiguous", lang, ref=text, ids=ids))
     return rows[0]
 
 
-def subcatalog(session: Session, code: str) -> Subcatalog:
+def subcatalog(session: Session, code: str, lang: str | None = None) -> Subcatalog:
     """A sub-catalogue by code, with the list of valid codes in the error."""
     sc = session.scalar(select(Subcatalog).where(Subcatalog.code == code))
     if sc is None:
         codes = ", ".join(session.scalars(select(Subcatalog.code).order_by(Subcatalog.sort_order)))
-        raise CatalogError(f"no sub-catalogue {code!r}; known: {codes or '(none: run libcat init)'}")
+        raise CatalogError(i18n.t("records.no_subcat", lang, code=code, codes=codes or i18n.t("records.no_subcats", lang)))
     return sc
 
 
@@ -147,11 +176,11 @@ def update(
 
 def delete(
     session: Session, row: CatalogRecord, *, reason: str | None = None, batch: Batch | None = None,
-    source: str | None = None, merged_into: CatalogRecord | None = None,
+    source: str | None = None, merged_into: CatalogRecord | None = None, lang: str | None = None,
 ) -> None:
     """Tombstone a record (kept for OAI-PMH and the counts "at 1 January") with an event; drop its match keys."""
     if row.deleted_at is not None:
-        raise CatalogError(f"record {row.id} is already deleted (since {row.deleted_at:%Y-%m-%d})")
+        raise CatalogError(i18n.t("records.already_deleted", lang, id=row.id, day=f"{row.deleted_at:%Y-%m-%d}"))
     before = snapshot(row)
     now = utcnow()
     row.deleted_at = now

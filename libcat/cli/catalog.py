@@ -5,12 +5,51 @@ from __future__ import annotations
 import click
 from sqlalchemy import func, select
 
+from .. import i18n
 from ..catalog import records as rec
 from ..catalog.models import CatalogRecord, Subcatalog
 from ..catalog.store import CatalogError
 from ..kabis import profiles
 from ..marc.mrk import record_to_mrk
-from .common import catalog
+from .common import catalog, lang
+
+i18n.register({
+    "cli.init.created": {
+        "en": "created catalogue {url} (schema {schema}, {n} sub-catalogues)",
+        "ru": "создан каталог {url} (схема {schema}, подкаталогов: {n})",
+        "kk": "{url} каталогы құрылды (схема {schema}, ішкі каталогтар: {n})",
+    },
+    "cli.init.upgraded": {
+        "en": "upgraded catalogue {url} from schema {before} to {after}",
+        "ru": "каталог {url} обновлён со схемы {before} до {after}",
+        "kk": "{url} каталогы {before} схемасынан {after} схемасына жаңартылды",
+    },
+    "cli.init.current": {
+        "en": "catalogue {url} is up to date (schema {schema})",
+        "ru": "каталог {url} в актуальном состоянии (схема {schema})",
+        "kk": "{url} каталогы өзекті күйде (схема {schema})",
+    },
+    "cli.init.added": {
+        "en": "added {n} sub-catalogues from profile {profile}",
+        "ru": "добавлено подкаталогов из профиля {profile}: {n}",
+        "kk": "{profile} профилінен қосылған ішкі каталогтар: {n}",
+    },
+    "cli.subcat.bad_code": {
+        "en": "sub-catalogue code {code!r} may hold only letters, digits, '-' and '_'",
+        "ru": "код подкаталога {code!r} может содержать только буквы, цифры, «-» и «_»",
+        "kk": "{code!r} ішкі каталог кодында тек әріптер, цифрлар, «-» және «_» болуы мүмкін",
+    },
+    "cli.subcat.exists": {
+        "en": "sub-catalogue {code!r} already exists",
+        "ru": "подкаталог {code!r} уже есть",
+        "kk": "{code!r} ішкі каталогы бұрыннан бар",
+    },
+    "cli.subcat.added": {
+        "en": "added sub-catalogue {code}",
+        "ru": "добавлен подкаталог {code}",
+        "kk": "{code} ішкі каталогы қосылды",
+    },
+})
 
 
 @click.command("init")
@@ -30,14 +69,15 @@ def init_cmd(ctx: click.Context, profile: str) -> None:
         before, after, added = cat.init(profile)
     except profiles.ProfileError as exc:
         raise CatalogError(str(exc)) from None
+    ui = lang(ctx)
     if before is None:
-        click.echo(f"created catalogue {cat.display_url} (schema {after}, {added} sub-catalogues)")
+        click.echo(i18n.t("cli.init.created", ui, url=cat.display_url, schema=after, n=added))
     elif before != after:
-        click.echo(f"upgraded catalogue {cat.display_url} from schema {before} to {after}")
+        click.echo(i18n.t("cli.init.upgraded", ui, url=cat.display_url, before=before, after=after))
     else:
-        click.echo(f"catalogue {cat.display_url} is up to date (schema {after})")
+        click.echo(i18n.t("cli.init.current", ui, url=cat.display_url, schema=after))
     if before is not None and added:
-        click.echo(f"added {added} sub-catalogues from profile {profile}")
+        click.echo(i18n.t("cli.init.added", ui, n=added, profile=profile))
 
 
 @click.group("subcat")
@@ -73,14 +113,14 @@ def subcat_list(ctx: click.Context) -> None:
 def subcat_add(ctx: click.Context, code: str, ru: str, kk: str, en: str | None, since: int | None) -> None:
     """Add a sub-catalogue with the code CODE (letters, digits and '-')."""
     if not code.replace("-", "").replace("_", "").isalnum():
-        raise CatalogError(f"sub-catalogue code {code!r} may hold only letters, digits, '-' and '_'")
+        raise CatalogError(i18n.t("cli.subcat.bad_code", lang(ctx), code=code))
     cat = catalog(ctx)
     with cat.session() as s:
         if s.scalar(select(Subcatalog).where(Subcatalog.code == code)) is not None:
-            raise CatalogError(f"sub-catalogue {code!r} already exists")
+            raise CatalogError(i18n.t("cli.subcat.exists", lang(ctx), code=code))
         order = (s.scalar(select(func.max(Subcatalog.sort_order))) or 0) + 1
         s.add(Subcatalog(code=code, name_ru=ru, name_kk=kk, name_en=en or code, since_year=since, sort_order=order))
-    click.echo(f"added sub-catalogue {code}")
+    click.echo(i18n.t("cli.subcat.added", lang(ctx), code=code))
 
 
 @click.command("list")
@@ -106,7 +146,7 @@ def show_cmd(ctx: click.Context, ref: str) -> None:
     """Print one record in MARC mnemonic form. ID is a catalogue id or a control number (001 / IRBIS 903)."""
     cat = catalog(ctx)
     with cat.session() as s:
-        row = rec.find(s, ref)
+        row = rec.find(s, ref, lang(ctx))
         sc = s.get(Subcatalog, row.subcat_id) if row.subcat_id else None
         status = f"deleted {row.deleted_at:%Y-%m-%d}" if row.deleted_at else "live"
         click.echo(

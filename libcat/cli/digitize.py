@@ -164,7 +164,7 @@ def digitize_fund(ctx: click.Context, record_ref: str, rare: bool | None, local_
                   kazakhstan: bool | None, auto: tuple[str, ...]) -> None:
     """Show a record's fund categories (rare, local lore, Kazakhstan content) and set them by hand."""
     with catalog(ctx).session() as s:
-        row = records.find(s, record_ref)
+        row = records.find(s, record_ref, lang(ctx))
         for cat, value in (("rare", rare), ("local-lore", local_lore), ("kazakhstan", kazakhstan)):
             if value is not None:
                 funds.set_override(s, row, cat, value)
@@ -305,7 +305,7 @@ def rights_cmd(ctx: click.Context, record_ref: str, scope: str | None, date: str
         raise CatalogError("give either --death-year or --clear-death-year")
     today = registry.parse_date(date, ui) or dt.date.today()
     with catalog(ctx).session() as s:
-        row = records.find(s, record_ref)
+        row = records.find(s, record_ref, ui)
         if death_year is not None or clear_death_year:
             rights.set_death_year(s, row, death_year)
         if own_publication is not None:

@@ -286,8 +286,8 @@ def export_cmd(ctx: click.Context, subcat: str | None, since: str | None, batch:
 def delete_cmd(ctx: click.Context, ref: str, reason: str | None) -> None:
     """Delete record ID (catalogue id or control number): it leaves a tombstone and an event."""
     with catalog(ctx).session() as s:
-        row = rec.find(s, ref)
-        rec.delete(s, row, reason=reason, source="cli")
+        row = rec.find(s, ref, lang(ctx))
+        rec.delete(s, row, reason=reason, source="cli", lang=lang(ctx))
         rid = row.id
     click.echo(i18n.t("cli.deleted", lang(ctx), id=rid))
 

@@ -103,7 +103,7 @@ def add(
             earlier = get(s, renewal_of, lang) if renewal_of is not None else None
             rows: list[CatalogRecord] = []
             for ref in record_refs:
-                row = records.find(s, ref)
+                row = records.find(s, ref, lang)
                 if row.id not in {r.id for r in rows}:
                     rows.append(row)
             if earlier is not None and not rows:

@@ -261,7 +261,7 @@ def _inspect_lenient(path: Path, lang: str | None) -> FileInfo:
 
 def _refuse_duplicates(session: Session, record: str | int, infos: list[FileInfo], lang: str | None) -> None:
     """Raise the clear "already registered" error when one of ``infos`` is already stored for the record."""
-    row = records.find(session, record)
+    row = records.find(session, record, lang)
     shas = [i.sha256 for i in infos]
     existing = session.scalars(
         select(DigitalFile).where(DigitalFile.record_id == row.id, DigitalFile.sha256.in_(shas))
@@ -279,7 +279,7 @@ def _insert(
     note: str | None, lang: str | None,
 ) -> DigitalObject:
     """Insert the object and file rows and stage the copies (inside the caller's transaction)."""
-    row = records.find(s, record)
+    row = records.find(s, record, lang)
     if row.deleted_at is not None:
         raise CatalogError(i18n.t("digitize.deleted_record", lang, record=row.id))
     _refuse_duplicates(s, row.id, infos, lang)
@@ -458,7 +458,7 @@ def list_objects(
         .order_by(DigitalObject.id)
     )
     if record is not None:
-        q = q.where(DigitalObject.record_id == records.find(session, record).id)
+        q = q.where(DigitalObject.record_id == records.find(session, record, lang).id)
     if collection:
         q = q.where(DigitalObject.collection_id == colls.get(session, collection, lang).id)
     if year is not None:
