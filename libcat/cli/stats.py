@@ -39,15 +39,15 @@ def _period_options(f):
 
 
 def _resolve(ctx: click.Context, kw: dict[str, Any]) -> tuple[periods.Period, str, dict | None, dict | None]:
+    lang = kw["lang_opt"] or root_lang(ctx) or i18n.current_lang()
     try:
         period = periods.from_options(
-            kw["year"], kw["half"], kw["quarter"], kw["months"], kw["date_from"], kw["date_to"]
+            kw["year"], kw["half"], kw["quarter"], kw["months"], kw["date_from"], kw["date_to"], lang=lang
         )
         plan = load_settings(kw["plan_file"]) if kw["plan_file"] else None
         fund = load_settings(kw["fund_file"]) if kw["fund_file"] else None
     except (periods.PeriodError, SettingsError) as exc:
         raise CatalogError(str(exc)) from None
-    lang = kw["lang_opt"] or root_lang(ctx) or i18n.current_lang()
     return period, lang, plan, fund
 
 

@@ -5,9 +5,52 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .. import dates
+from .. import dates, i18n
 
 KINDS = ("year", "half", "quarter", "months", "range")
+
+i18n.register({
+    "period.half": {
+        "en": "half-year must be 1 or 2, not {n}",
+        "ru": "полугодие должно быть 1 или 2, а не {n}",
+        "kk": "жарты жыл 1 немесе 2 болуы керек, {n} емес",
+    },
+    "period.quarter": {
+        "en": "quarter must be 1 to 4, not {n}",
+        "ru": "квартал должен быть от 1 до 4, а не {n}",
+        "kk": "тоқсан 1-ден 4-ке дейін болуы керек, {n} емес",
+    },
+    "period.months": {
+        "en": "months must be 1 to 12, not {n}",
+        "ru": "число месяцев должно быть от 1 до 12, а не {n}",
+        "kk": "айлар саны 1-ден 12-ге дейін болуы керек, {n} емес",
+    },
+    "period.kind": {
+        "en": "unknown period kind {kind!r}; one of {known}",
+        "ru": "неизвестный вид периода {kind!r}; допустимы: {known}",
+        "kk": "{kind!r} кезең түрі белгісіз; рұқсат етілгендер: {known}",
+    },
+    "period.only_one": {
+        "en": "give only one of {names}",
+        "ru": "укажите только одно из: {names}",
+        "kk": "мыналардың біреуін ғана көрсетіңіз: {names}",
+    },
+    "period.range_mixed": {
+        "en": "--from/--to cannot be combined with --year, --half, --quarter or --months",
+        "ru": "--from/--to нельзя сочетать с --year, --half, --quarter или --months",
+        "kk": "--from/--to параметрлерін --year, --half, --quarter немесе --months параметрлерімен бірге қолдануға болмайды",
+    },
+    "period.range_both": {
+        "en": "give both --from and --to",
+        "ru": "укажите и --from, и --to",
+        "kk": "--from және --to екеуін де көрсетіңіз",
+    },
+    "period.range_order": {
+        "en": "--to {end} is before --from {start}",
+        "ru": "--to {end} раньше, чем --from {start}",
+        "kk": "--to {end} күні --from {start} күнінен бұрын",
+    },
+})
 
 
 class PeriodError(ValueError):
@@ -65,33 +108,33 @@ def _month_end(year: int, month: int) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-def make(kind: str, year: int, number: int | None = None) -> Period:
+def make(kind: str, year: int, number: int | None = None, lang: str | None = None) -> Period:
     """A named period of ``year``: kind year, half (1-2), quarter (1-4) or months (first N, 1-12)."""
     if kind == "year":
         return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), "year", year)
     if kind == "half":
         if number not in (1, 2):
-            raise PeriodError(f"half-year must be 1 or 2, not {number}")
+            raise PeriodError(i18n.t("period.half", lang, n=number))
         first = 1 if number == 1 else 7
         return Period(dt.date(year, first, 1), _month_end(year, first + 5), "half", year, number)
     if kind == "quarter":
         if number not in (1, 2, 3, 4):
-            raise PeriodError(f"quarter must be 1 to 4, not {number}")
+            raise PeriodError(i18n.t("period.quarter", lang, n=number))
         first = 3 * (number - 1) + 1
         return Period(dt.date(year, first, 1), _month_end(year, first + 2), "quarter", year, number)
     if kind == "months":
         if number is None or not 1 <= number <= 12:
-            raise PeriodError(f"months must be 1 to 12, not {number}")
+            raise PeriodError(i18n.t("period.months", lang, n=number))
         if number == 12:
             return make("year", year)
         return Period(dt.date(year, 1, 1), _month_end(year, number), "months", year, number)
-    raise PeriodError(f"unknown period kind {kind!r}; one of {', '.join(KINDS)}")
+    raise PeriodError(i18n.t("period.kind", lang, kind=kind, known=", ".join(KINDS)))
 
 
-def parse_date(text: str) -> dt.date:
+def parse_date(text: str, lang: str | None = None) -> dt.date:
     """A date written 2020-03-15 or 15.03.2020 (as in the reports); PeriodError otherwise."""
     try:
-        return dates.parse_date(text)
+        return dates.parse_date(text, lang)
     except dates.DateError as exc:
         raise PeriodError(str(exc)) from None
 
@@ -99,28 +142,28 @@ def parse_date(text: str) -> dt.date:
 def from_options(
     year: int | None = None, half: int | None = None, quarter: int | None = None,
     months: int | None = None, date_from: str | None = None, date_to: str | None = None,
-    today: dt.date | None = None,
+    today: dt.date | None = None, lang: str | None = None,
 ) -> Period:
     """The period the command-line options name; no options = the previous calendar year (annual report)."""
     named = [n for n, v in (("--half", half), ("--quarter", quarter), ("--months", months)) if v is not None]
     if len(named) > 1:
-        raise PeriodError(f"give only one of {', '.join(named)}")
+        raise PeriodError(i18n.t("period.only_one", lang, names=", ".join(named)))
     if date_from or date_to:
         if named or year is not None:
-            raise PeriodError("--from/--to cannot be combined with --year, --half, --quarter or --months")
+            raise PeriodError(i18n.t("period.range_mixed", lang))
         if not (date_from and date_to):
-            raise PeriodError("give both --from and --to")
-        start, end = parse_date(date_from), parse_date(date_to)
+            raise PeriodError(i18n.t("period.range_both", lang))
+        start, end = parse_date(date_from, lang), parse_date(date_to, lang)
         if end < start:
-            raise PeriodError(f"--to {end.isoformat()} is before --from {start.isoformat()}")
+            raise PeriodError(i18n.t("period.range_order", lang, end=end.isoformat(), start=start.isoformat()))
         return Period(start, end, "range")
     today = today or dt.date.today()
     if year is None:
         year = today.year if named else today.year - 1
     if half is not None:
-        return make("half", year, half)
+        return make("half", year, half, lang)
     if quarter is not None:
-        return make("quarter", year, quarter)
+        return make("quarter", year, quarter, lang)
     if months is not None:
-        return make("months", year, months)
+        return make("months", year, months, lang)
     return make("year", year)
