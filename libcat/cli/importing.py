@@ -251,7 +251,11 @@ def dedupe_cmd(ctx: click.Context, subcat: str | None, do_apply: bool, include_c
 @click.option("--format", "fmt", type=click.Choice(ex.FORMATS), default="iso2709", show_default=True)
 @click.option("--flavour", type=click.Choice(ex.FLAVOURS), default="keep", show_default=True,
               help="Convert records: keep their own, or MARC 21, RUSMARC, IRBIS.")
-@click.option("--encoding", type=click.Choice(["utf-8", "cp1251"]), default="utf-8", show_default=True)
+@click.option(
+    "--encoding", type=click.Choice(["utf-8", "cp1251", "kz1048"]), default="utf-8", show_default=True,
+    help="Output encoding: cp1251 for an IRBIS/RABIS branch with Russian text; kz1048 (Kazakh Windows) keeps "
+    "ә ғ қ ң ө ұ ү һ і, which cp1251 cannot hold (such characters are reported, then replaced by '?').",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="File to write (default: stdout).")
 @click.option("--deleted-list", type=click.Path(dir_okay=False), default=None,
               help="Also list the records deleted (since DATE / in the batch) in this tab-separated file.")
