@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from .. import __version__
-from ..catalog.store import CatalogError
 from . import catalog, check, digitize, formats, importing, oai, stats
 from .common import LibcatGroup
 
@@ -44,12 +41,3 @@ def main(ctx: click.Context, db: str | None, lang: str | None) -> None:
 
 for _module in (catalog, formats, check, importing, digitize, stats, oai):
     _module.register(main)
-
-
-def run() -> None:
-    """Entry point that turns CatalogError into a one-line message and exit status 1."""
-    try:
-        main(standalone_mode=True)
-    except CatalogError as exc:  # pragma: no cover - LibcatGroup handles it already
-        click.echo(f"libcat: error: {exc}", err=True)
-        sys.exit(1)

@@ -136,8 +136,3 @@ def set_flavour(record: Record, flavour: str) -> Record:
         record.flavour = flavour  # type: ignore[attr-defined]
     return record
 
-
-def get_flavour(record: Record) -> str | None:
-    """The flavour a reader set on ``record``, or None when nobody did."""
-    value = getattr(record, "flavour", None)
-    return value if value in FLAVOURS else None
