@@ -13,6 +13,7 @@ from libcat.cli import digitize as digitize_cli
 from libcat.cli import main
 from libcat.digitize import collections as colls
 from libcat.digitize import funds
+from libcat.marc.summary import summarize
 
 from test_digitize_helpers import add_record, irbis_record, make_image, make_pdf
 
@@ -108,16 +109,16 @@ def test_fund_categories_and_override(cli, cat) -> None:
 def test_marc21_kazakhstan_fields() -> None:
     rec = Record()
     rec.add_field(Field("008", data="200101s2019    kz            000 0 kaz d"))
-    assert funds._kazakhstan_field(rec, "marc21") == "008/15-17"
+    assert summarize(rec, "marc21").kazakhstan == "008/15-17"
     rec = Record()
     rec.add_field(Field("043", indicators=Indicators(" ", " "), subfields=[Subfield("a", "a-kz---")]))
-    assert funds._kazakhstan_field(rec, "marc21") == "043"
+    assert summarize(rec, "marc21").kazakhstan == "043"
     rec = Record()
     rec.add_field(Field("651", indicators=Indicators(" ", "0"), subfields=[Subfield("a", "Kazakhstan"), Subfield("x", "History")]))
-    assert funds._kazakhstan_field(rec, "marc21") == "651"
+    assert summarize(rec, "marc21").kazakhstan == "651"
     rec = Record()
     rec.add_field(Field("102", indicators=Indicators(" ", " "), subfields=[Subfield("a", "KZ")]))
-    assert funds._kazakhstan_field(rec, "unimarc") == "102"
+    assert summarize(rec, "unimarc").kazakhstan == "102"
 
 
 def test_import_binary_file_is_a_one_line_error(cli, tmp_path: Path) -> None:

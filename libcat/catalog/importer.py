@@ -238,6 +238,7 @@ def columns_for(record: Record, flavour: str) -> tuple[dict[str, Any], Any]:
         "control_number": s.control_number[:200] if s.control_number else None,
         "title": s.title, "author": s.author[:500] if s.author else None, "year": s.year,
         "isbns": " ".join(s.isbns)[:500] or None, "language": s.language, "entry_date": s.entry_date,
+        "mark_kazakhstan": s.kazakhstan is not None, "mark_local_lore": s.local_lore,
     }
     return cols, s
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -97,6 +98,9 @@ class CatalogRecord(Base):
     fund_rare: Mapped[bool | None] = mapped_column(Boolean)
     fund_local_lore: Mapped[bool | None] = mapped_column(Boolean)
     fund_kazakhstan: Mapped[bool | None] = mapped_column(Boolean)
+    # What the record's own fields say (summary.Summary.kazakhstan / .local_lore), kept so counts need no parsing.
+    mark_kazakhstan: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    mark_local_lore: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     subcatalog: Mapped[Subcatalog | None] = relationship()
 

@@ -53,6 +53,7 @@ i18n.register({
 SNAPSHOT_COLUMNS = (
     "control_number", "source", "subcat_id", "flavour", "data", "title", "author", "year", "isbns",
     "language", "entry_date", "datestamp", "deleted_at", "deleted_reason", "merged_into", "content_hash",
+    "mark_kazakhstan", "mark_local_lore",
 )
 
 
@@ -79,6 +80,8 @@ def apply_record(row: CatalogRecord, record: Record, flavour: str) -> None:
     row.year = s.year
     row.isbns = " ".join(s.isbns)[:500] or None
     row.language = s.language
+    row.mark_kazakhstan = s.kazakhstan is not None
+    row.mark_local_lore = s.local_lore
     if s.entry_date is not None:
         row.entry_date = s.entry_date
 

@@ -5,7 +5,6 @@ Each comes from the record's sub-catalogue and fields unless set by hand (record
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from pymarc import Record
@@ -14,12 +13,11 @@ from sqlalchemy.orm import Session
 
 from ..catalog import records
 from ..catalog.models import CatalogRecord, DigitalObject, Subcatalog, utcnow
-from ..marc.flavour import IRBIS, IRBIS_VALUE_CODE, MARC21
+from ..marc.summary import summarize
 
 CATEGORIES = ("rare", "local-lore", "kazakhstan")
 COLUMNS = {"rare": "fund_rare", "local-lore": "fund_local_lore", "kazakhstan": "fund_kazakhstan"}
 SUBCATALOGS = {"rare": "rare", "local-lore": "local-lore"}
-KZ_WORDS = re.compile(r"казахстан|қазақстан|kazakh?stan|qazaqstan|kazakstan", re.IGNORECASE)
 
 
 @dataclass
@@ -33,38 +31,6 @@ class FundCategories:
 
     def get(self, category: str) -> bool:
         return getattr(self, category.replace("-", "_"))
-
-
-def _values(record: Record, tag: str, *codes: str) -> list[str]:
-    out = []
-    for f in record.get_fields(tag):
-        if f.is_control_field():
-            out.append(f.data or "")
-        else:
-            out += [sf.value for sf in f.subfields if not codes or sf.code in codes]
-    return out
-
-
-def _kazakhstan_field(record: Record, flavour: str) -> str | None:
-    """The field that marks Kazakhstan content (country KZ or a Kazakhstan geographic heading), or None."""
-    if flavour == MARC21:
-        f008 = (_values(record, "008") or [""])[0]
-        if f008[15:17] == "kz":
-            return "008/15-17"
-        if any(v.strip().lower().startswith("kz") for v in _values(record, "044", "a")):
-            return "044"
-        if any(v.strip().lower().startswith("a-kz") for v in _values(record, "043", "a")):
-            return "043"
-        geo = [("651", _values(record, "651")), ("650", _values(record, "650", "z"))]
-    else:
-        code = (IRBIS_VALUE_CODE, "a") if flavour == IRBIS else ("a",)
-        if any(v.strip().upper() == "KZ" for v in _values(record, "102", *code)):
-            return "102"
-        geo = [("607", _values(record, "607")), ("620", _values(record, "620")), ("606", _values(record, "606", "g", "e", "o", "y"))]
-    for tag, values in geo:
-        if any(KZ_WORDS.search(v) or v.strip().upper() == "KZ" for v in values):
-            return tag
-    return None
 
 
 _UNSET = "\0unset"
@@ -83,9 +49,10 @@ def derive(row: CatalogRecord, record: Record | None = None, subcat_code: str | 
         if subcat_code == code:
             setattr(cats, cat.replace("-", "_"), True)
             cats.sources[cat] = f"sub-catalogue {code}"
-    if not cats.local_lore and row.flavour == IRBIS and record.get_fields("629"):
+    marks = summarize(record, row.flavour)
+    if not cats.local_lore and marks.local_lore:
         cats.local_lore, cats.sources["local-lore"] = True, "field 629"
-    where = _kazakhstan_field(record, row.flavour)
+    where = marks.kazakhstan
     if where:
         cats.kazakhstan, cats.sources["kazakhstan"] = True, f"field {where}"
     for cat, column in COLUMNS.items():

@@ -1,5 +1,6 @@
 """The few facts the catalogue keeps in columns: title, first author, year, ISBNs, language,
-entry date and control number, read from a record of any flavour."""
+entry date, control number and the fund marks the reports count (Kazakhstan content, local lore),
+read from a record of any flavour."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from .flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, UNIMARC, detect
 
 _YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})")
 _TRAIL = re.compile(r"[\s/:;,.=]+$")
+#: Words of a geographic heading that mark Kazakhstan content.
+KZ_WORDS = re.compile(r"казахстан|қазақстан|kazakh?stan|qazaqstan|kazakstan", re.IGNORECASE)
 
 
 @dataclass
@@ -28,6 +31,10 @@ class Summary:
     isbns: list[str] = field(default_factory=list)
     language: str | None = None
     entry_date: dt.date | None = None
+    #: Where the record says it is about Kazakhstan ("102", "008/15-17", "651", ...), or None.
+    kazakhstan: str | None = None
+    #: True when the record carries a local-lore mark (IRBIS field 629).
+    local_lore: bool = False
 
 
 def _index(record: Record) -> dict[str, list]:
@@ -99,6 +106,40 @@ def _person(f) -> str | None:
     return f"{name}, {rest}" if rest else name
 
 
+def _values(by_tag: dict[str, list], tag: str, *codes: str) -> list[str]:
+    """Every value of ``tag`` (control data, or the subfields ``codes``; all subfields when none given)."""
+    out: list[str] = []
+    for f in by_tag.get(tag, ()):
+        if f.is_control_field():
+            out.append(f.data or "")
+        else:
+            out += [sf.value for sf in f.subfields if not codes or sf.code in codes]
+    return out
+
+
+def kazakhstan_field(by_tag: dict[str, list], flavour: str) -> str | None:
+    """The field that marks Kazakhstan content (country KZ or a Kazakhstan geographic heading), or None."""
+    if flavour == MARC21:
+        f008 = (_values(by_tag, "008") or [""])[0]
+        if f008[15:17] == "kz":
+            return "008/15-17"
+        if any(v.strip().lower().startswith("kz") for v in _values(by_tag, "044", "a")):
+            return "044"
+        if any(v.strip().lower().startswith("a-kz") for v in _values(by_tag, "043", "a")):
+            return "043"
+        geo = [("651", _values(by_tag, "651")), ("650", _values(by_tag, "650", "z"))]
+    else:
+        code = (IRBIS_VALUE_CODE, "a") if flavour == IRBIS else ("a",)
+        if any(v.strip().upper() == "KZ" for v in _values(by_tag, "102", *code)):
+            return "102"
+        geo = [("607", _values(by_tag, "607")), ("620", _values(by_tag, "620")),
+               ("606", _values(by_tag, "606", "g", "e", "o", "y"))]
+    for tag, values in geo:
+        if any(KZ_WORDS.search(v) or v.strip().upper() == "KZ" for v in values):
+            return tag
+    return None
+
+
 def _marc21_entry(f008: str | None) -> dt.date | None:
     if not f008 or len(f008) < 6 or not f008[:6].isdigit():
         return None
@@ -159,4 +200,6 @@ def summarize(record: Record, flavour: str | None = None) -> Summary:
         s.entry_date = _marc21_entry(f008)
     if s.control_number:
         s.control_number = s.control_number.strip() or None
+    s.kazakhstan = kazakhstan_field(idx, flavour)
+    s.local_lore = flavour == IRBIS and "629" in idx
     return s
