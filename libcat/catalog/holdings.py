@@ -90,6 +90,18 @@ def _irbis(record: Record) -> list[dict[str, Any]]:
     return out
 
 
+def _status(text: str | None, *notes: str | None) -> tuple[str | None, dt.date | None]:
+    """An item status as MARC 21 876$j / UNIMARC 995$o write it, and a written-off copy's date.
+
+    ``written-off 2023-11-20`` (as libcat's export writes it) gives the status and the date; a
+    write-off word without a date takes the date from ``notes`` (876$x, $z).
+    """
+    status = (text or "").strip() or None
+    if status and _WRITE_OFF_WORDS.search(status):
+        return WRITTEN_OFF, parse_date(status) or next((d for d in map(parse_date, notes) if d), None)
+    return status, None
+
+
 def _marc21(record: Record) -> list[dict[str, Any]]:
     out = []
     locations = {}
@@ -101,11 +113,7 @@ def _marc21(record: Record) -> list[dict[str, Any]]:
             locations[f.get("8").split(".")[0]] = loc
     items = record.get_fields("876")
     for f in items:
-        status = (f.get("j") or "").strip() or None
-        off = None
-        if status and _WRITE_OFF_WORDS.search(status):
-            off = parse_date(status) or parse_date(f.get("x")) or parse_date(f.get("z"))
-            status = WRITTEN_OFF
+        status, off = _status(f.get("j"), f.get("x"), f.get("z"))
         link = (f.get("8") or "").split(".")[0]
         out.append(_copy(
             inventory_number=f.get("a"), barcode=f.get("p"), price=f.get("c"),
@@ -124,9 +132,10 @@ def _marc21(record: Record) -> list[dict[str, Any]]:
 def _unimarc(record: Record) -> list[dict[str, Any]]:
     out = []
     for f in record.get_fields("995"):
+        status, off = _status(f.get("o"))
         out.append(_copy(
             inventory_number=f.get("f"), barcode=f.get("f"), location=f.get("c") or f.get("b"),
-            receipt_date=parse_date(f.get("5")), status=f.get("o"), price=f.get("p"),
+            receipt_date=parse_date(f.get("5")), status=status, price=f.get("p"), written_off_at=off,
         ))
     for f in record.get_fields("899"):
         out.append(_copy(
