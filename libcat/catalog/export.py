@@ -1,9 +1,11 @@
 """Export: the other half of export-import. Records of the catalogue in the form the other side reads.
 
 Records go out in their own flavour or crosswalked (``keep|marc21|rusmarc|irbis``), with their copies
-(IRBIS 910, MARC 21 876, UNIMARC 899 for copies the record does not already list) and the links to
-their digitized objects (951 / 856). Whatever the crosswalk or the format cannot hold is reported
-per record, never dropped silently. Deletions can be listed separately for the receiving side.
+and the links to their digitized objects (951 / 856). Copies the record lists itself are crosswalked
+with it; copies only the copies table knows (moved in by a merge) are added in the target's holdings
+fields. Both go through ``libcat.marc.crosswalk.holdings``: IRBIS 910, RUSMARC/UNIMARC 995, MARC 21
+852 + 876. Whatever the crosswalk or the format cannot hold is reported per record, never dropped
+silently. Deletions can be listed separately for the receiving side.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import i18n
+from ..marc.crosswalk import holdings as copies_x
 from ..marc.flavour import IRBIS, MARC21, UNIMARC
 from . import holdings
 from . import records as rec
@@ -109,18 +112,31 @@ def _urls(record: Record) -> set[str]:
     return out
 
 
-def _add_holdings(record: Record, flavour: str, copies: list[Copy]) -> int:
-    """Append holdings fields for copies the record does not list itself; returns how many."""
+def _item(c: Copy) -> copies_x.Item:
+    """A row of the copies table as a crosswalk item."""
+    def ymd(d: dt.date | None) -> str:
+        return d.strftime("%Y%m%d") if d else ""
+
+    return copies_x.Item(
+        inventory=c.inventory_number or "", barcode=c.barcode or "", location=c.location or "",
+        received=ymd(c.receipt_date), status=c.status or "", price=c.price or "",
+        written_off=ymd(c.written_off_at), act=c.write_off_act or "",
+    )
+
+
+def _add_holdings(record: Record, flavour: str, copies: list[Copy], lang: str | None) -> list[str]:
+    """Append holdings fields for copies the record does not list itself; returns what they could not hold."""
     present = holdings.inventory_numbers(record, flavour)
     has_any = holdings.has_print_copy(record, flavour)
-    added = 0
+    missing = []
     for c in copies:
         ids = {v for v in (c.inventory_number, c.barcode) if v}
-        if (ids and ids & present) or (not ids and has_any):
-            continue
-        record.add_field(holdings.to_field(c, flavour))
-        added += 1
-    return added
+        if not ((ids and ids & present) or (not ids and has_any)):
+            missing.append(_item(c))
+    fields, problems = copies_x.write(missing, flavour, copies_x.next_link(record))
+    for f in fields:
+        record.add_ordered_field(f)
+    return [p.message(lang) for p in problems]
 
 
 def _add_links(record: Record, links: list[Field]) -> None:
@@ -141,9 +157,9 @@ def prepare(s: Session, row: CatalogRecord, copies: list[Copy], options: ExportO
     if options.flavour != "keep" and target != row.flavour:
         from ..marc.crosswalk import convert
 
-        record, cw = convert(record, options.flavour)
+        record, cw = convert(record, options.flavour, options.lang)
         warnings += list(cw)
-    _add_holdings(record, target, copies)
+    warnings += _add_holdings(record, target, copies, options.lang)
     if links_mod is not None:
         _add_links(record, links_mod.link_fields(s, row, target, base_url=options.base_url))
     return record, target, warnings

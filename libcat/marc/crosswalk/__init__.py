@@ -1,7 +1,9 @@
 """Crosswalks between flavours (IRBIS, RUSMARC/UNIMARC, MARC 21) and to Dublin Core.
 
 ``convert(record, target)`` picks the route from the record's flavour; every route returns the new
-record with its flavour set and the list of what could not be mapped.
+record with its flavour set and the list of what could not be mapped. Copies (IRBIS 910, UNIMARC 995 /
+899, MARC 21 852 + 876) go straight from the source flavour to the target's (``holdings``), so a copy
+crossing two crosswalks (IRBIS -> RUSMARC -> MARC 21) loses nothing on the way.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import copy
 from pymarc import Record
 
 from ..flavour import IRBIS, MARC21, UNIMARC, detect, set_flavour
+from . import holdings
 from .dc import dc_links, to_dc
 from .marc21_unimarc import to_unimarc
 from .unimarc_marc21 import to_marc21
@@ -43,8 +46,11 @@ def _copy(record: Record, flavour: str) -> Record:
     return set_flavour(rec, flavour)
 
 
-def convert(record: Record, target: str) -> tuple[Record, list[str]]:
-    """Convert ``record`` to ``target`` (keep|marc21|rusmarc|irbis); returns (new record, warnings)."""
+def convert(record: Record, target: str, lang: str | None = None) -> tuple[Record, list[str]]:
+    """Convert ``record`` to ``target`` (keep|marc21|rusmarc|irbis); returns (new record, warnings).
+
+    What the target cannot hold of the copies is warned about in ``lang`` (en, ru, kk).
+    """
     target = (target or "keep").lower()
     source = detect(record)
     if target == "keep":
@@ -54,6 +60,16 @@ def convert(record: Record, target: str) -> tuple[Record, list[str]]:
     goal = _TARGET_FLAVOUR[target]
     if source == goal:
         return _copy(record, goal), []
+    items = holdings.read(record, source)
+    rec, warnings = _description(holdings.without(record, source), source, goal)
+    fields, problems = holdings.write(items, goal, holdings.next_link(rec) if goal == MARC21 else 1)
+    for f in fields:
+        rec.add_ordered_field(f)
+    return rec, warnings + [p.message(lang) for p in problems]
+
+
+def _description(record: Record, source: str, goal: str) -> tuple[Record, list[str]]:
+    """The record without its copies crosswalked from ``source`` to ``goal`` (through RUSMARC)."""
     warnings: list[str] = []
     rec = record
     if source == IRBIS:

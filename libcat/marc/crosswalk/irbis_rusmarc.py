@@ -235,7 +235,7 @@ def irbis_to_rusmarc(record: Record, mfn: int | None = None) -> tuple[Record, li
         inds = (ind1 if ind1 is not None else default[0]) + (ind2 if ind2 is not None else default[1])
         if tag in CONSUMED:
             if tag == "951":
-                fields.append(_link_856(f))
+                fields.append(_link_856(f, warnings))
             elif tag == "964":
                 fields.append(_field("686", "  ", [Subfield("a", _value(f)), Subfield("2", "rugasnti")]))
             elif tag in ("971", "972"):
@@ -298,10 +298,20 @@ def _relators(subs: list[Subfield]) -> list[Subfield]:
     return out
 
 
-def _link_856(f: Field) -> Field:
-    """951 external resource -> 856: ^I URL -> $u, ^A file -> $f, ^T text -> $z, ^2 size -> $s."""
-    url, name, text = _sub(f, "i"), _sub(f, "a"), _sub(f, "t")
-    subs = [Subfield(c, v) for c, v in (("u", url), ("f", name), ("z", text), ("s", _sub(f, "2"))) if v]
+#: IRBIS 951 (external resource) subfield -> RUSMARC 856 subfield; the way back reads it reversed.
+LINK_951_856 = {"i": "u", "a": "f", "t": "z", "2": "s", "h": "q"}
+
+
+def _link_856(f: Field, warnings: list[str]) -> Field:
+    """951 external resource -> 856: ^I URL -> $u, ^A file -> $f, ^T text -> $z, ^2 size -> $s, ^H type -> $q.
+
+    Other 951 subfields (^N number of pages, ^D access level, ^L LAN only, ^1 date...) are warned about.
+    """
+    url = _sub(f, "i")
+    subs = [Subfield(c, _sub(f, k)) for k, c in LINK_951_856.items() if _sub(f, k)]
+    lost = sorted({s.code.upper() for s in f.subfields if s.code.lower() not in LINK_951_856 and s.value})
+    if lost:
+        warnings.append(f"951: subfield(s) {', '.join('^' + c for c in lost)} have no RUSMARC 856 place, not exported")
     ind1 = "4" if url.lower().startswith(("http://", "https://")) else " "
     return _field("856", ind1 + " ", subs)
 
@@ -389,8 +399,11 @@ def rusmarc_to_irbis(record: Record) -> tuple[Record, list[str]]:
             else:
                 fields.append(_ifield(tag, _with_pseudo(tag, f, subs)))
         elif tag == "856":
-            mapped = [(c, f.get(m)) for c, m in (("i", "u"), ("a", "f"), ("t", "z"), ("2", "s")) if f.get(m)]
-            fields.append(_ifield("951", [Subfield(c, v) for c, v in mapped]))
+            back = {m: c for c, m in LINK_951_856.items()}
+            fields.append(_ifield("951", [Subfield(back[s.code], s.value) for s in subs if s.code in back and s.value]))
+            lost = sorted({s.code for s in subs if s.code not in back and s.value})
+            if lost:
+                warnings.append(f"856: subfield(s) {', '.join('$' + c for c in lost)} have no IRBIS 951 place, not exported")
         elif tag in ("461", "463") and level == "a" and _embedded(f):
             _collect_source(tag, f, source, extra)
         elif tag in ("461", "463"):
