@@ -12,11 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, distinct, exists, extract, func, or_, select
+from sqlalchemy import and_, case, distinct, exists, extract, func, literal, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ..marc.flavour import IRBIS
 from .models import (
     Batch,
     CatalogRecord,
@@ -49,21 +48,6 @@ COL = Collection.__table__
 
 #: How `libcat undo` starts the reason of the tombstones it leaves for the records a batch added.
 UNDONE_REASON = "undone:"
-#: Character classes (every case Python's ``re.IGNORECASE`` folds together) of the text that
-#: ``digitize.funds`` looks for to mark Kazakhstan content: "kz", "kazak..."/"qazaq...", "казахстан"/"қазақстан".
-KZ_PATTERNS = (
-    "[kK\u212a][zZ]",
-    "[kK\u212aqQ][aA][zZ][aA][kK\u212aqQ]",
-    "[кКқҚ][аА][зЗ][аА][хХқҚ][сС\u1c83][тТ\u1c84\u1c85][аА][нН]",
-)
-#: LIKE patterns (SQLite's LIKE ignores ASCII case) that every match of the Latin KZ_PATTERNS contains.
-KZ_LATIN_LIKE = ("%kz%", "%\u212a%", "%azak%", "%azaq%")
-#: LIKE patterns of which every match of the Cyrillic KZ_PATTERNS contains one: a cheap gate before GLOB.
-KZ_CYRILLIC_GATE = ("%за%", "%зА%", "%За%", "%ЗА%")
-#: How tag 629 (IRBIS local-lore mark) appears in the stored MARC-in-JSON text.
-LOCAL_LORE_TAG = '"629":'
-
-
 def _at(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day)
 
@@ -320,61 +304,59 @@ def has_copies(conn: Conn) -> bool:
     return bool(conn.execute(select(exists().where(C.c.id.is_not(None)))).scalar_one())
 
 
+#: Fund categories the reports count separately (rare books and manuscripts, local lore, Kazakhstan content).
+FUND_CATEGORIES = ("rare", "local-lore", "kazakhstan")
+#: Per category, the records column that sets it by hand (None: the record decides).
+FUND_COLUMNS = {"rare": "fund_rare", "local-lore": "fund_local_lore", "kazakhstan": "fund_kazakhstan"}
+#: Per category, the sub-catalogue code whose records are in it unless set by hand.
+FUND_SUBCATALOGS = {"rare": "rare", "local-lore": "local-lore"}
+
+
+def _in_subcatalog(code: str):
+    """Condition: the record is in the sub-catalogue ``code`` (NULL without a sub-catalogue: not in it)."""
+    return R.c.subcat_id.in_(select(S.c.id).where(S.c.code == code))
+
+
+def in_fund_category(category: str):
+    """Condition: the record is in ``category`` (one of FUND_CATEGORIES) as ``digitize.funds.derive`` decides.
+
+    The hand-set column when it is set, else the sub-catalogue or the mark its own fields left in
+    ``mark_*`` (kept up to date on every create, update and import): no record text is read.
+    """
+    hand = R.c[FUND_COLUMNS[category]]
+    derived = {
+        "rare": _in_subcatalog(FUND_SUBCATALOGS["rare"]),
+        "local-lore": or_(_in_subcatalog(FUND_SUBCATALOGS["local-lore"]), R.c.mark_local_lore),
+        "kazakhstan": R.c.mark_kazakhstan,
+    }[category]
+    return func.coalesce(hand, derived)
+
+
 @dataclass
-class FundGroup:
-    """Book-fund records sharing what decides their fund categories, with copies held and titles digitized.
+class FundCount:
+    """Part of the book fund: copies held and titles digitized as whole books."""
 
-    ``record_id`` is one record of the group when its fields must be read (``data`` may mark it
-    Kazakhstan content or local lore), else None: the sub-catalogue and hand-set columns decide.
-    """
-
-    subcat_code: str | None
-    fund_rare: bool | None
-    fund_local_lore: bool | None
-    fund_kazakhstan: bool | None
-    copies: int
-    digitized: int
-    record_id: int | None = None
+    copies: int = 0
+    digitized: int = 0
 
 
-def _dialect(conn: Conn) -> str:
-    return (conn.get_bind() if isinstance(conn, Session) else conn).dialect.name
-
-
-def _mentions_kazakhstan(conn: Conn):
-    """Condition: the text contains a match of one of KZ_PATTERNS (PostgreSQL regex; SQLite LIKE, then GLOB)."""
-    if _dialect(conn) == "postgresql":
-        return R.c.data.op("~")("|".join(KZ_PATTERNS))
-    cyrillic = KZ_PATTERNS[2]
-    return or_(
-        *(R.c.data.like(p) for p in KZ_LATIN_LIKE),
-        and_(or_(*(R.c.data.like(p) for p in KZ_CYRILLIC_GATE)), R.c.data.op("GLOB")(f"*{cyrillic}*")),
+def _per_category(conn: Conn, per_record, value, present) -> list[int]:
+    """Sums of ``value`` over ``per_record`` (one row per record id ``rid``) joined to its records where
+    ``present``: for all of them, then for each of FUND_CATEGORIES."""
+    q = (
+        select(func.coalesce(func.sum(value), 0), *(_total(value, in_fund_category(c)) for c in FUND_CATEGORIES))
+        .select_from(per_record.join(R, R.c.id == per_record.c.rid))
+        .where(present)
     )
+    return [int(v) for v in conn.execute(q).one()]
 
 
-def _needs_fields(conn: Conn):
-    """Condition: the record's fields may change its categories (see ``digitize.funds.derive``).
-
-    A superset, read off the stored MARC-in-JSON text: Kazakhstan content needs "kz", "kazak", "qazaq",
-    "казахстан" or "қазақстан" (any case) in the text unless set by hand; local lore needs an IRBIS
-    field 629 unless set by hand or implied by the sub-catalogue.
-    """
-    return or_(
-        and_(R.c.fund_kazakhstan.is_(None), _mentions_kazakhstan(conn)),
-        and_(
-            R.c.fund_local_lore.is_(None), R.c.flavour == IRBIS, func.coalesce(S.c.code, "") != "local-lore",
-            R.c.data.like(f"%{LOCAL_LORE_TAG}%"),
-        ),
-    )
-
-
-def fund_groups(conn: Conn, end: dt.date) -> list[FundGroup]:
-    """Records in the EK at ``end`` that are in the book fund or digitized as whole books, grouped.
+def fund_counts(conn: Conn, end: dt.date) -> dict[str, FundCount]:
+    """The book fund at ``end``, keyed ``total`` and each of FUND_CATEGORIES, counted in SQL.
 
     Copies count when received before ``end`` (or undated) and not written off before it; a title is
-    digitized when it has a whole-book digital object that exists at ``end``. Records whose fields
-    need reading are grouped by content (hash, flavour) with one ``record_id`` each, so every distinct
-    record text is read once.
+    digitized when it has a whole-book digital object that exists at ``end``. Both count only for
+    records present at ``end`` (not deleted before it, not added by an undone batch).
     """
     held = (
         select(C.c.record_id.label("rid"), func.count().label("n"))
@@ -389,31 +371,21 @@ def fund_groups(conn: Conn, end: dt.date) -> list[FundGroup]:
         select(D.c.record_id.label("rid")).where(D.c.type == "book", _live_object_at(end))
         .group_by(D.c.record_id).subquery()
     )
-    decides = (S.c.code, R.c.fund_rare, R.c.fund_local_lore, R.c.fund_kazakhstan)
-    # The sub-catalogue, hand-set columns, flavour and text decide whether the fields must be read:
-    # the flag is the same for every row of a group, computed once per row.
-    needs = func.max(case((_needs_fields(conn), 1), else_=0))
-    groups: dict[tuple, FundGroup] = {}
-    for sub, value in ((held, func.sum(held.c.n)), (books, func.count())):
-        q = (
-            select(*decides, R.c.content_hash, R.c.flavour, value, needs, func.min(R.c.id))
-            .select_from(sub.join(R, R.c.id == sub.c.rid).outerjoin(S, S.c.id == R.c.subcat_id))
-            .where(_present_at(end))
-            .group_by(*decides, R.c.content_hash, R.c.flavour)
-        )
-        for *decided, content, flavour, n, read, rid in conn.execute(q):
-            key = (*decided, content, flavour) if read else tuple(decided)
-            g = groups.setdefault(key, FundGroup(*decided, 0, 0, int(rid) if read else None))
-            if sub is held:
-                g.copies += int(n)
-            else:
-                g.digitized += int(n)
-    return list(groups.values())
+    present = _present_at(end)
+    copies = _per_category(conn, held, held.c.n, present)
+    digitized = _per_category(conn, books, literal(1), present)
+    return {key: FundCount(c, d) for key, c, d in zip(("total", *FUND_CATEGORIES), copies, digitized)}
 
 
-def load_records(session: Session, ids: list[int]) -> list[CatalogRecord]:
-    """The rows ``ids`` in one query (callers keep ``ids`` to a few thousand), in no particular order."""
-    return list(session.scalars(select(CatalogRecord).where(CatalogRecord.id.in_(ids))))
+def fund_records(conn: Conn) -> dict[str, tuple[int, int]]:
+    """Live (not deleted) records, keyed ``all`` and each of FUND_CATEGORIES: how many, and how many
+    of them have a digital object of any type that is not deleted."""
+    digitized = exists().where(D.c.record_id == R.c.id, D.c.deleted_at.is_(None))
+    cols = [func.count(), _n(digitized)]
+    for c in FUND_CATEGORIES:
+        cols += [_n(in_fund_category(c)), _n(and_(in_fund_category(c), digitized))]
+    values = [int(v) for v in conn.execute(select(*cols).where(R.c.deleted_at.is_(None))).one()]
+    return {key: (values[2 * i], values[2 * i + 1]) for i, key in enumerate(("all", *FUND_CATEGORIES))}
 
 
 @dataclass

@@ -1,23 +1,22 @@
 """Fund categories the reports count separately: rare books and manuscripts, local lore, Kazakhstan content.
 
-Each comes from the record's sub-catalogue and fields unless set by hand (records.fund_* columns).
+Each comes from the record's sub-catalogue and fields unless set by hand (records.fund_* columns);
+the fields' answer is also stored with the record (records.mark_* columns) so reports count in SQL.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pymarc import Record
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..catalog import records
-from ..catalog.models import CatalogRecord, DigitalObject, Subcatalog, utcnow
+from ..catalog import counts, records
+from ..catalog.models import CatalogRecord, utcnow
 from ..marc.summary import summarize
 
-CATEGORIES = ("rare", "local-lore", "kazakhstan")
-COLUMNS = {"rare": "fund_rare", "local-lore": "fund_local_lore", "kazakhstan": "fund_kazakhstan"}
-SUBCATALOGS = {"rare": "rare", "local-lore": "local-lore"}
+CATEGORIES = counts.FUND_CATEGORIES
+COLUMNS = counts.FUND_COLUMNS
+SUBCATALOGS = counts.FUND_SUBCATALOGS
 
 
 @dataclass
@@ -36,12 +35,15 @@ class FundCategories:
 _UNSET = "\0unset"
 
 
-def derive(row: CatalogRecord, record: Record | None = None, subcat_code: str | None = _UNSET) -> FundCategories:
-    """The categories of a record from its sub-catalogue and fields, then the hand-set columns on top.
+def derive(row: CatalogRecord, subcat_code: str | None = _UNSET) -> FundCategories:
+    """The categories of a record from its sub-catalogue and fields, then the hand-set columns on top,
+    with where each answer came from (for `libcat digitize fund`).
 
-    ``subcat_code`` saves a query when the caller knows it (None: the record has no sub-catalogue).
+    It parses the record; the report tables count the same categories in SQL from the stored marks
+    (``catalog.counts.in_fund_category``). ``subcat_code`` saves a query when the caller knows it
+    (None: the record has no sub-catalogue).
     """
-    record = record if record is not None else records.load(row)
+    record = records.load(row)
     if subcat_code == _UNSET:
         subcat_code = row.subcatalog.code if row.subcatalog is not None else None
     cats = FundCategories()
@@ -73,16 +75,6 @@ def set_override(session: Session, row: CatalogRecord, category: str, value: boo
 
 
 def totals(session: Session) -> dict[str, tuple[int, int]]:
-    """Per category: (live records, of which digitized), for the "digitization of the book fund" table."""
-    digitized = set(session.scalars(select(DigitalObject.record_id).where(DigitalObject.deleted_at.is_(None)).distinct()))
-    codes = dict(session.execute(select(Subcatalog.id, Subcatalog.code)).all())
-    out = {c: [0, 0] for c in ("all", *CATEGORIES)}
-    q = select(CatalogRecord).where(CatalogRecord.deleted_at.is_(None)).order_by(CatalogRecord.id)
-    for row in session.scalars(q.execution_options(yield_per=1000)):
-        cats = derive(row, subcat_code=codes.get(row.subcat_id))
-        d = row.id in digitized
-        for c in ("all", *CATEGORIES):
-            if c == "all" or cats.get(c):
-                out[c][0] += 1
-                out[c][1] += int(d)
-    return {c: (n, d) for c, (n, d) in out.items()}
+    """Per category (and ``all``): (live records, of which digitized), counted in SQL by
+    ``catalog.counts.fund_records`` with the categories ``derive`` gives."""
+    return counts.fund_records(session)

@@ -5,27 +5,18 @@ Every count comes from ``libcat.catalog.counts``; this module only arranges and 
 
 from __future__ import annotations
 
-import datetime as dt
 import tomllib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from sqlalchemy.orm import Session
+from typing import Any
 
 from ..catalog import counts
 from ..digitize.collections import megabytes
 from . import labels
 from .period import Period
 
-if TYPE_CHECKING:
-    from ..digitize.funds import FundCategories
-
 TABLES = ("ek", "ek-work", "digitization", "fund-digitization", "collections", "contracts", "headline")
 FUND_KEYS = ("total", "rare", "local_lore", "kazakhstan")
-#: Records read per query when their fields decide their fund categories.
-READ_CHUNK = 1000
 
 
 class SettingsError(ValueError):
@@ -199,59 +190,29 @@ def digitization(conn: counts.Conn, period: Period, lang: str) -> Table:
     )
 
 
-def fund_categories(session: Session, end: dt.date) -> Iterator[tuple[counts.FundGroup, FundCategories]]:
-    """Each group of ``counts.fund_groups`` with its ``digitize.funds.derive`` categories.
-
-    Groups decided by sub-catalogue and hand-set columns are derived from an empty record (their
-    fields cannot change the answer); the others read one record each, loaded in batches.
-    """
-    from pymarc import Record
-
-    from ..catalog.models import CatalogRecord
-    from ..digitize import funds
-
-    to_read = []
-    for g in counts.fund_groups(session, end):
-        if g.record_id is None:
-            row = CatalogRecord(flavour="", fund_rare=g.fund_rare, fund_local_lore=g.fund_local_lore,
-                                fund_kazakhstan=g.fund_kazakhstan)
-            yield g, funds.derive(row, Record(), subcat_code=g.subcat_code)
-        else:
-            to_read.append(g)
-    for i in range(0, len(to_read), READ_CHUNK):
-        part = to_read[i:i + READ_CHUNK]
-        rows = {r.id: r for r in counts.load_records(session, [g.record_id for g in part])}
-        for g in part:
-            yield g, funds.derive(rows[g.record_id], subcat_code=g.subcat_code)
-
-
 def fund_digitization(
     conn: counts.Conn, period: Period, lang: str, fund: dict[str, Any] | None = None
 ) -> Table:
     """Table `fund-digitization`: book fund, rare, local lore, Kazakhstan content: total and digitized.
 
-    Categories follow ``libcat.digitize.funds.derive`` (sub-catalogue, fields, hand-set columns).
-    Totals are copies held at the period end when the catalogue has holdings; a ``fund`` file (keys
-    total, rare, local_lore, kazakhstan) gives them for a library without, and wins when both exist.
-    "Digitized" counts titles with a whole-book digital object.
+    Categories are those ``libcat.digitize.funds.derive`` gives (the hand-set column, else the
+    sub-catalogue or the record's stored marks), counted in SQL by ``counts.fund_counts``. Totals are
+    copies held at the period end when the catalogue has holdings; a ``fund`` file (keys total, rare,
+    local_lore, kazakhstan) gives them for a library without, and wins when both exist. "Digitized"
+    counts titles with a whole-book digital object.
     """
     copies = counts.has_copies(conn)
-    held = dict.fromkeys(FUND_KEYS, 0)
-    done = dict.fromkeys(FUND_KEYS, 0)
-    for group, cats in fund_categories(conn, period.end_exclusive):
-        for key, inside in (("total", True), ("rare", cats.rare), ("local_lore", cats.local_lore),
-                            ("kazakhstan", cats.kazakhstan)):
-            if inside:
-                held[key] += group.copies
-                done[key] += group.digitized
+    counted = counts.fund_counts(conn, period.end_exclusive)
     given = {k: _int_or_none((fund or {}).get(k), f"fund {k}") for k in FUND_KEYS}
-    codes = (("book-fund", "total"), ("rare", "rare"), ("local-lore", "local_lore"), ("kazakhstan", "kazakhstan"))
+    # row code, key in the fund file, key in counts.fund_counts
+    codes = (("book-fund", "total", "total"), ("rare", "rare", "rare"), ("local-lore", "local_lore", "local-lore"),
+             ("kazakhstan", "kazakhstan", "kazakhstan"))
     rows = [
         Row(code, labels.row("fund-digitization", code, lang), {
-            "total": given[key] if given[key] is not None else (held[key] if copies else None),
-            "digitized": done[key],
+            "total": given[key] if given[key] is not None else (counted[part].copies if copies else None),
+            "digitized": counted[part].digitized,
         })
-        for code, key in codes
+        for code, key, part in codes
     ]
     return Table(
         "fund-digitization", labels.title("fund-digitization", period, lang), period, lang,
