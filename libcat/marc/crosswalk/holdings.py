@@ -245,7 +245,8 @@ def _read_marc21(record: Record) -> list[Item]:
         if item.status == WRITTEN_OFF and not item.written_off:
             item.written_off = ymd(item.act)
         item.received = ymd(item.received) or item.received
-        holding = linked.get((f.get("8") or "").split(".")[0]) or (holdings[0][1] if holdings else None)
+        link = (f.get("8") or "").split(".")[0]
+        holding = linked.get(link) if link else (holdings[0][1] if holdings else None)
         if holding is not None:
             item.location = item.location or holding.location
             item.call_number = holding.call_number
@@ -296,20 +297,20 @@ _ITEM_PARTS = ("inventory", "barcode", "price", "received", "status", "written_o
 
 
 def _marc21(items: list[Item], first_link: int) -> list[Field]:
-    """One 852 per location and call number ($8 n), one 876 per copy with item data, linked to it by $8."""
+    """One 852 per location and call number ($8 n), one 876 per copy with item data, linked to it by $8.
+
+    A copy without a location still gets its own (empty) 852, so that no reader lends it another's.
+    """
     links: dict[tuple[str, str], str] = {}
     holdings: list[Field] = []
     copies: list[Field] = []
     for item in items:
         key = (item.location, item.call_number)
-        link = ""
-        if any(key):
-            if key not in links:
-                links[key] = str(first_link + len(links))
-                holdings.append(_field("852", [("8", links[key]), ("b", item.location), ("j", item.call_number)]))
-            link = links[key]
+        if key not in links:
+            links[key] = str(first_link + len(links))
+            holdings.append(_field("852", [("8", links[key]), ("b", item.location), ("j", item.call_number)]))
         if any(getattr(item, p) for p in _ITEM_PARTS):
-            copies.append(_field("876", [("8", link), ("a", item.inventory), ("p", item.barcode),
+            copies.append(_field("876", [("8", links[key]), ("a", item.inventory), ("p", item.barcode),
                                          ("c", item.price), ("d", item.received), ("j", _status_text(item)),
                                          ("x", item.act)]))
     return holdings + copies

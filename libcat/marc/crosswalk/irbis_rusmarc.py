@@ -22,6 +22,7 @@ CONSUMED = {"900", "903", "907", "919", "920", "923", "951", "963", "964", "971"
 #: Pseudo-subfields IRBIS's import puts indicators into (first indicator, second indicator).
 PSEUDO_IND1, PSEUDO_IND2 = "0", "!"
 _INDICATOR_CHAR = re.compile(r"[ 0-9#a-z|]?\Z")
+_MARC_CODE = re.compile(r"[a-z0-9]\Z")
 _RELATOR = re.compile(r"\s*(\d{3})")
 _YMD = re.compile(r"(\d{8})")
 #: 900^B codes of monographs (leader/7 = m); above 07 are analytics (articles).
@@ -231,6 +232,7 @@ def irbis_to_rusmarc(record: Record, mfn: int | None = None) -> tuple[Record, li
             dropped[tag] = dropped.get(tag, 0) + 1
             continue
         subs, ind1, ind2 = _split_indicators(f)
+        subs = _marc_codes(tag, subs, warnings)
         default = DEFAULT_INDICATORS.get(tag, "  ")
         inds = (ind1 if ind1 is not None else default[0]) + (ind2 if ind2 is not None else default[1])
         if tag in CONSUMED:
@@ -284,6 +286,20 @@ def irbis_to_rusmarc(record: Record, mfn: int | None = None) -> tuple[Record, li
         out.add_field(f)
     set_flavour(out, UNIMARC)
     return out, warnings
+
+
+def _marc_codes(tag: str, subs: list[Subfield], warnings: list[str]) -> list[Subfield]:
+    """The subfields whose codes MARC readers accept (a-z, 0-9, IRBIS's leading value); others are warned about.
+
+    IRBIS allows any character as a code (``#691: ^! 3^IАКТ``); RUSMARC validation rejects such records.
+    """
+    bad = sorted({s.code for s in subs if s.code != V and not _MARC_CODE.match(s.code)})
+    if bad:
+        codes = ", ".join("^" + c for c in bad)
+        message = f"{tag}: subfield(s) {codes} are not MARC subfield codes, not exported"
+        if message not in warnings:
+            warnings.append(message)
+    return [s for s in subs if s.code not in bad]
 
 
 def _relators(subs: list[Subfield]) -> list[Subfield]:

@@ -286,6 +286,8 @@ class _Converter:
                 parts.append(("p", v, "," if parts and parts[-1][0] == "n" else "."))
             else:
                 self.w.subfield("200", c)
+        if not any(code == "a" for code, _, _ in parts):
+            parts[:0] = [("a", t, "") for t in self.set_title()]
         merged: list[tuple[str, str]] = []
         for code, text in _punct(parts, merge="bc"):
             if merged and merged[-1][0] == code and code == "a":
@@ -294,6 +296,17 @@ class _Converter:
                 merged.append((code, text))
         ind1 = "1" if self.main_name_tag else "0"
         self.out.append(_f("245", ind1, str(nonfiling_count(raw_a)), merged))
+
+    def set_title(self) -> list[str]:
+        """The title of the set a volume belongs to (461 $1 200 $a), for a volume whose 200 has only $v.
+
+        MARC 21 writes such a volume as ``245 $a <set title> $n <volume>``; 245 without $a is invalid.
+        """
+        for f in self.src.get_fields("461"):
+            title = embedded_value(embedded_fields(f), "200", "a")
+            if title:
+                return [strip_nonsort(title)]
+        return []
 
     def f205(self, field: Field) -> None:
         parts = [("a", v, "") for v in _vals(field, "a")[:1]]
