@@ -118,7 +118,7 @@ def _marc21(record: Record) -> list[dict[str, Any]]:
         out.append(_copy(
             inventory_number=f.get("a"), barcode=f.get("p"), price=f.get("c"),
             receipt_date=parse_date(f.get("d")), status=status, written_off_at=off,
-            location=f.get("l") or locations.get(link) or first_location,
+            location=f.get("l") or (locations.get(link) if link else first_location),
         ))
     if not items:
         for f in record.get_fields("852"):
