@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .. import config
+from .. import config, i18n
 from ..kabis import profiles
 from .models import Setting, Subcatalog
 
@@ -23,6 +23,41 @@ SCHEMA_HEAD = "0003"
 
 class CatalogError(Exception):
     """A problem the user can act on; the CLI prints its message as one line and exits 1."""
+
+
+i18n.register({
+    "store.no_schema": {
+        "en": "no catalogue at {url}: run `libcat init` first",
+        "ru": "нет каталога по адресу {url}: сначала выполните `libcat init`",
+        "kk": "{url} мекенжайында каталог жоқ: алдымен `libcat init` іске қосыңыз",
+    },
+    "store.old_schema": {
+        "en": "the catalogue at {url} has schema {schema}, this libcat needs {head}: run `libcat init` to upgrade it",
+        "ru": "каталог {url} имеет схему {schema}, а этой версии libcat нужна {head}: обновите его командой `libcat init`",
+        "kk": "{url} каталогының схемасы {schema}, ал libcat-тың бұл нұсқасына {head} керек: "
+              "оны `libcat init` арқылы жаңартыңыз",
+    },
+    "store.no_file": {
+        "en": "no catalogue at {path}: run `libcat init` first (or give --db)",
+        "ru": "нет каталога {path}: сначала выполните `libcat init` (или укажите --db)",
+        "kk": "{path} каталогы жоқ: алдымен `libcat init` іске қосыңыз (немесе --db көрсетіңіз)",
+    },
+    "store.no_folder": {
+        "en": "cannot open catalogue {path}: folder {folder} does not exist",
+        "ru": "не удаётся открыть каталог {path}: папки {folder} не существует",
+        "kk": "{path} каталогын ашу мүмкін емес: {folder} қалтасы жоқ",
+    },
+    "store.bad_url": {
+        "en": "cannot use database URL {url!r}: {reason}",
+        "ru": "нельзя использовать адрес базы данных {url!r}: {reason}",
+        "kk": "{url!r} дерекқор мекенжайын пайдалану мүмкін емес: {reason}",
+    },
+    "store.cannot_open": {
+        "en": "cannot open catalogue {url}: {reason}",
+        "ru": "не удаётся открыть каталог {url}: {reason}",
+        "kk": "{url} каталогын ашу мүмкін емес: {reason}",
+    },
+})
 
 
 def _alembic_config(connection=None):
@@ -92,16 +127,13 @@ class Catalog:
         with self.engine.begin() as conn:
             command.upgrade(_alembic_config(conn), revision)
 
-    def require_schema(self) -> None:
+    def require_schema(self, lang: str | None = None) -> None:
         """Fail with a clear message when the catalogue is missing or older than this libcat."""
         rev = self.current_revision()
         if rev is None:
-            raise CatalogError(f"no catalogue at {self.display_url}: run `libcat init` first")
+            raise CatalogError(i18n.t("store.no_schema", lang, url=self.display_url))
         if rev != SCHEMA_HEAD:
-            raise CatalogError(
-                f"the catalogue at {self.display_url} has schema {rev}, this libcat needs {SCHEMA_HEAD}: "
-                "run `libcat init` to upgrade it"
-            )
+            raise CatalogError(i18n.t("store.old_schema", lang, url=self.display_url, schema=rev, head=SCHEMA_HEAD))
 
     def init(self, profile: str = profiles.DEFAULT_PROFILE) -> tuple[str | None, str, int]:
         """Create or upgrade the catalogue and add the profile's sub-catalogues that are missing.
@@ -149,26 +181,26 @@ class Catalog:
         return Path(value) if value else config.default_file_store(self.url)
 
 
-def open_catalog(db: str | None = None, *, must_exist: bool = True) -> Catalog:
+def open_catalog(db: str | None = None, *, must_exist: bool = True, lang: str | None = None) -> Catalog:
     """Open the catalogue at ``db`` (URL or SQLite path; LIBCAT_DB; ./libcat.db).
 
     With ``must_exist`` the schema must be present and current. Connection problems become
-    a one-line CatalogError naming the database.
+    a one-line CatalogError naming the database, in ``lang``.
     """
     url = config.database_url(db)
     path = config.sqlite_path(url)
     if path is not None:
         if must_exist and not path.exists():
-            raise CatalogError(f"no catalogue at {path}: run `libcat init` first (or give --db)")
+            raise CatalogError(i18n.t("store.no_file", lang, path=path))
         if not path.parent.exists():
-            raise CatalogError(f"cannot open catalogue {path}: folder {path.parent} does not exist")
+            raise CatalogError(i18n.t("store.no_folder", lang, path=path, folder=path.parent))
     try:
         kwargs = {}
         if url.startswith("postgresql"):
             kwargs["connect_args"] = {"connect_timeout": 10}
         engine = create_engine(url, **kwargs)
     except (ArgumentError, NoSuchModuleError) as exc:
-        raise CatalogError(f"cannot use database URL {url!r}: {exc}") from None
+        raise CatalogError(i18n.t("store.bad_url", lang, url=url, reason=exc)) from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     cat = Catalog(url, engine)
@@ -176,10 +208,10 @@ def open_catalog(db: str | None = None, *, must_exist: bool = True) -> Catalog:
         with engine.connect():
             pass
         if must_exist:
-            cat.require_schema()
+            cat.require_schema(lang)
     except DBAPIError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise CatalogError(f"cannot open catalogue {cat.display_url}: {reason}") from None
+        raise CatalogError(i18n.t("store.cannot_open", lang, url=cat.display_url, reason=reason)) from None
     except SQLAlchemyError as exc:
-        raise CatalogError(f"cannot open catalogue {cat.display_url}: {exc}") from None
+        raise CatalogError(i18n.t("store.cannot_open", lang, url=cat.display_url, reason=exc)) from None
     return cat

@@ -20,7 +20,7 @@ i18n.register({
     "cli.digitize.added": {
         "en": "digital object {obj} for record {record}: {type}, {language}, {pages} pages, {files} file(s), {size} MB",
         "ru": "цифровой объект {obj} для записи {record}: {type}, {language}, страниц: {pages}, файлов: {files}, {size} МБ",
-        "kk": "{record} жазбасының {obj} цифрлық объектісі: {type}, {language}, бет: {pages}, файл: {files}, {size} МБ",
+        "kk": "{record} жазбасының {obj} цифрлық нысаны: {type}, {language}, бет: {pages}, файл: {files}, {size} МБ",
     },
     "cli.digitize.row_failed": {
         "en": "{where}: not registered: {reason}",
@@ -30,8 +30,10 @@ i18n.register({
     "cli.digitize.imported": {
         "en": "registered {added} digital object(s), {failed} failed",
         "ru": "зарегистрировано цифровых объектов: {added}, с ошибками: {failed}",
-        "kk": "тіркелген цифрлық объектілер: {added}, қатемен: {failed}",
+        "kk": "тіркелген цифрлық нысандар: {added}, қатемен: {failed}",
     },
+    "cli.digitize.missing": {"en": "missing", "ru": "нет файла", "kk": "файл жоқ"},
+    "cli.digitize.changed": {"en": "changed", "ru": "изменён", "kk": "өзгерген"},
     "cli.digitize.verified": {
         "en": "checked {checked} file(s): {missing} missing, {changed} changed",
         "ru": "проверено файлов: {checked}; отсутствуют: {missing}; изменены: {changed}",
@@ -40,7 +42,7 @@ i18n.register({
     "cli.digitize.problem": {
         "en": "{status}: object {obj}, record {record}, {path} ({detail})",
         "ru": "{status}: объект {obj}, запись {record}, {path} ({detail})",
-        "kk": "{status}: объект {obj}, жазба {record}, {path} ({detail})",
+        "kk": "{status}: нысан {obj}, жазба {record}, {path} ({detail})",
     },
     "cli.collection.added": {
         "en": "collection {name} added",
@@ -52,10 +54,15 @@ i18n.register({
         "ru": "договор {id} с {holder} записан (записей: {records}, область: {scope})",
         "kk": "{holder} шарты {id} жазылды (жазбалар: {records}, аясы: {scope})",
     },
+    "cli.rights.death_year_twice": {
+        "en": "give either --death-year or --clear-death-year",
+        "ru": "укажите либо --death-year, либо --clear-death-year",
+        "kk": "--death-year немесе --clear-death-year параметрінің біреуін ғана көрсетіңіз",
+    },
     "cli.no_objects": {
         "en": "record {record} has no digital objects; for its files:",
         "ru": "у записи {record} нет цифровых объектов; для её файлов:",
-        "kk": "{record} жазбасында цифрлық объект жоқ; оның файлдары үшін:",
+        "kk": "{record} жазбасында цифрлық нысан жоқ; оның файлдары үшін:",
     },
 })
 
@@ -142,10 +149,10 @@ def digitize_list(ctx: click.Context, record_ref: str | None, collection: str | 
 def digitize_verify(ctx: click.Context) -> None:
     """Re-hash every stored file; report missing and changed ones (exit status 1 if any)."""
     ui = lang(ctx)
-    checked, problems = registry.verify(catalog(ctx))
+    checked, problems = registry.verify(catalog(ctx), ui)
     for p in problems:
-        click.echo(i18n.t("cli.digitize.problem", ui, status=p.status, obj=p.file.object_id, record=p.file.record_id,
-                          path=p.file.path, detail=p.detail), err=True)
+        click.echo(i18n.t("cli.digitize.problem", ui, status=i18n.t(f"cli.digitize.{p.status}", ui), obj=p.file.object_id,
+                          record=p.file.record_id, path=p.file.path, detail=p.detail), err=True)
     missing = sum(p.status == "missing" for p in problems)
     click.echo(i18n.t("cli.digitize.verified", ui, checked=checked, missing=missing, changed=len(problems) - missing))
     if problems:
@@ -302,12 +309,12 @@ def rights_cmd(ctx: click.Context, record_ref: str, scope: str | None, date: str
     """Tell what may be published of a record's digitized files, and why; set the facts it rests on."""
     ui = lang(ctx)
     if death_year is not None and clear_death_year:
-        raise CatalogError("give either --death-year or --clear-death-year")
+        raise CatalogError(i18n.t("cli.rights.death_year_twice", ui))
     today = registry.parse_date(date, ui) or dt.date.today()
     with catalog(ctx).session() as s:
         row = records.find(s, record_ref, ui)
         if death_year is not None or clear_death_year:
-            rights.set_death_year(s, row, death_year)
+            rights.set_death_year(s, row, death_year, ui)
         if own_publication is not None:
             rights.set_own_publication(s, row, own_publication)
         click.echo(f"{row.id}\t{row.control_number or '-'}\t{row.author or '-'}\t{row.title or ''}")

@@ -7,7 +7,21 @@ import logging
 
 import click
 
+from .. import i18n
 from . import common
+
+i18n.register({
+    "cli.oai.bad_repository_id": {
+        "en": "must look like a domain name, e.g. ek.library.kz",
+        "ru": "должен выглядеть как доменное имя, например ek.library.kz",
+        "kk": "домен атауы сияқты болуы керек, мысалы ek.library.kz",
+    },
+    "cli.harvest.no_url": {
+        "en": "give the repository URL, or --list-sources",
+        "ru": "укажите адрес (URL) репозитория или --list-sources",
+        "kk": "репозиторийдің мекенжайын (URL) немесе --list-sources көрсетіңіз",
+    },
+})
 
 
 @click.group("oai")
@@ -43,7 +57,7 @@ def serve(ctx: click.Context, host: str, port: int, base_url: str | None, page_s
     cat = common.catalog(ctx)
     if repository_id is not None:
         if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+", repository_id):
-            raise click.BadParameter("must look like a domain name, e.g. ek.library.kz", param_hint="--repository-id")
+            raise click.BadParameter(i18n.t("cli.oai.bad_repository_id", common.lang(ctx)), param_hint="--repository-id")
         cat.set_setting(server.SETTING_ID, repository_id)
     if repository_name is not None:
         cat.set_setting(server.SETTING_NAME, repository_name)
@@ -100,7 +114,7 @@ def harvest_cmd(ctx: click.Context, url: str | None, prefix: str, set_spec: str 
                        f"batch={r.last_batch_id or '-'}")
         return
     if not url:
-        raise click.UsageError("give the repository URL, or --list-sources")
+        raise click.UsageError(i18n.t("cli.harvest.no_url", common.lang(ctx)))
     res = harvester.harvest(cat, url, prefix=prefix, set_spec=set_spec, from_=from_, until=until, into=into,
                             name=name, progress=common.is_terminal(), max_retries=retries)
     if as_json:

@@ -17,6 +17,24 @@ from .common import catalog, lang as root_lang
 
 _SUFFIX_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "md", ".txt": "text"}
 
+i18n.register({
+    "cli.stats.xlsx_needs_output": {
+        "en": "--format xlsx needs -o FILE.xlsx",
+        "ru": "для --format xlsx нужен файл: -o ФАЙЛ.xlsx",
+        "kk": "--format xlsx үшін файл керек: -o ФАЙЛ.xlsx",
+    },
+    "cli.stats.wrote": {
+        "en": "wrote {file}",
+        "ru": "записан файл {file}",
+        "kk": "{file} файлы жазылды",
+    },
+    "cli.stats.wrote_chart": {
+        "en": "wrote {png} and {svg}",
+        "ru": "записаны файлы {png} и {svg}",
+        "kk": "{png} және {svg} файлдары жазылды",
+    },
+})
+
 
 def _period_options(f):
     options = [
@@ -71,7 +89,7 @@ def stats_cmd(ctx: click.Context, fmt: str | None, output: str | None, table: st
     if fmt is None:
         fmt = _SUFFIX_FORMATS.get(Path(output).suffix.lower(), "text") if output else "text"
     if fmt == "xlsx" and not output:
-        raise CatalogError("--format xlsx needs -o FILE.xlsx")
+        raise CatalogError(i18n.t("cli.stats.xlsx_needs_output", lang))
     names = TABLES if table == "all" else (table,)
     try:
         with catalog(ctx).session() as s:
@@ -80,7 +98,7 @@ def stats_cmd(ctx: click.Context, fmt: str | None, output: str | None, table: st
         raise CatalogError(str(exc)) from None
     if output:
         render.write(tables, fmt, output)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(i18n.t("cli.stats.wrote", lang, file=output), err=True)
     else:
         click.echo(render.render(tables, fmt), nl=False)
 
@@ -111,10 +129,10 @@ def report_cmd(ctx: click.Context, output: str, charts_dir: str | None, **kw: An
         except SettingsError as exc:
             raise CatalogError(str(exc)) from None
         render.write(tables, "xlsx", output, images=[(c.title, c.png) for c in made])
-    click.echo(f"wrote {output}", err=True)
+    click.echo(i18n.t("cli.stats.wrote", lang, file=output), err=True)
     if charts_dir:
         for c in made:
-            click.echo(f"wrote {c.png} and {c.svg}", err=True)
+            click.echo(i18n.t("cli.stats.wrote_chart", lang, png=c.png, svg=c.svg), err=True)
 
 
 def register(main: click.Group) -> None:

@@ -21,6 +21,11 @@ i18n.register({
         "ru": "{count} {word}, {size} МБ",
         "kk": "{count} {word}, {size} МБ",
     },
+    "collection.no_name": {
+        "en": "a collection needs a name",
+        "ru": "у коллекции должно быть название",
+        "kk": "жинаққа атау керек",
+    },
     "collection.exists": {
         "en": "collection {name!r} already exists",
         "ru": "коллекция «{name}» уже есть",
@@ -69,7 +74,7 @@ def add(session: Session, name: str, *, ru: str | None = None, kk: str | None = 
     """Create a collection; its name must be new."""
     name = name.strip()
     if not name:
-        raise CatalogError("a collection needs a name")
+        raise CatalogError(i18n.t("collection.no_name", lang))
     if session.scalar(select(Collection).where(Collection.name == name)) is not None:
         raise CatalogError(i18n.t("collection.exists", lang, name=name))
     coll = Collection(name=name, name_ru=ru, name_kk=kk, name_en=en)

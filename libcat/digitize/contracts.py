@@ -14,8 +14,7 @@ from .. import i18n
 from ..catalog import records
 from ..catalog.models import CatalogRecord, Contract, ContractRecord, utcnow
 from ..catalog.store import Catalog, CatalogError
-from . import SCOPES, filestore
-from .pages import EXTENSIONS, sniff
+from . import SCOPES, filestore, registry
 from .rights import check_scope, contract_active, contract_scopes
 
 DEFAULT_SCOPE = "digitize,publish-site"
@@ -35,6 +34,11 @@ i18n.register({
         "en": "a contract needs the rights holder (--holder)",
         "ru": "у договора должен быть правообладатель (--holder)",
         "kk": "шартқа құқық иесі керек (--holder)",
+    },
+    "contract.scan_failed": {
+        "en": "contract {id} saved, but its scan could not be stored: {reason}",
+        "ru": "договор {id} сохранён, но его скан не удалось поместить в хранилище: {reason}",
+        "kk": "{id} шарты сақталды, бірақ оның сканын қоймаға салу мүмкін болмады: {reason}",
     },
     "contract.status.active": {"en": "active", "ru": "действует", "kk": "күшінде"},
     "contract.status.expired": {"en": "expired", "ru": "истёк", "kk": "мерзімі өткен"},
@@ -91,13 +95,11 @@ def add(
     if until is not None and until < signed:
         raise CatalogError(i18n.t("contract.dates", lang, until=until, signed=signed))
     scope_text = parse_scope(scope, lang)
-    staging = filestore.Staging(filestore.root(catalog))
+    staging = filestore.Staging(filestore.root(catalog), lang)
     scan_rel = None
     if scan is not None:
-        if not Path(scan).is_file():
-            raise CatalogError(f"{scan}: no such file")
-        sha, _size = filestore.hash_file(Path(scan))
-        scan_rel = f"contracts/{sha[:16]}.{EXTENSIONS[sniff(Path(scan))]}"
+        info = registry.inspect_file(Path(scan), count=False, lang=lang)
+        scan_rel = f"contracts/{info.sha256[:16]}.{registry.pages_ext(info.mime)}"
     try:
         with catalog.session() as s:
             earlier = get(s, renewal_of, lang) if renewal_of is not None else None
@@ -131,7 +133,7 @@ def add(
         with catalog.session() as s:
             s.get(Contract, c.id).file_path = None
 
-    staging.commit_or_forget(forget_scan, lambda reason: f"contract {c.id} saved, but its scan could not be stored: {reason}")
+    staging.commit_or_forget(forget_scan, lambda reason: i18n.t("contract.scan_failed", lang, id=c.id, reason=reason))
     return c
 
 

@@ -10,9 +10,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import i18n
 from ..catalog.store import Catalog, CatalogError
 
 CHUNK = 1 << 20
+
+i18n.register({
+    "filestore.copy_failed": {
+        "en": "cannot copy {file} into the file store {store}: {reason}",
+        "ru": "не удаётся скопировать {file} в хранилище файлов {store}: {reason}",
+        "kk": "{file} файлын {store} файл қоймасына көшіру мүмкін емес: {reason}",
+    },
+    "filestore.outside": {
+        "en": "stored path {path!r} leaves the file store",
+        "ru": "путь {path!r} ведёт за пределы хранилища файлов",
+        "kk": "{path!r} жолы файл қоймасынан тыс жерге апарады",
+    },
+})
 
 
 def hash_file(path: Path) -> tuple[str, int]:
@@ -36,6 +50,7 @@ class Staging:
     """Files copied into the store under temporary names, renamed into place only after the commit."""
 
     root: Path
+    lang: str | None = None
     _pending: list[tuple[Path, Path]] = field(default_factory=list)
     _placed: list[Path] = field(default_factory=list)
 
@@ -48,7 +63,8 @@ class Staging:
             shutil.copyfile(source, tmp)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise CatalogError(f"cannot copy {source} into the file store {self.root}: {exc.strerror or exc}") from None
+            raise CatalogError(i18n.t("filestore.copy_failed", self.lang, file=source, store=self.root,
+                                      reason=exc.strerror or exc)) from None
         self._pending.append((tmp, final))
         return final
 
@@ -85,10 +101,10 @@ def root(catalog: Catalog) -> Path:
     return catalog.file_store()
 
 
-def resolve(catalog: Catalog, rel: str) -> Path:
+def resolve(catalog: Catalog, rel: str, lang: str | None = None) -> Path:
     """The absolute path of a stored file; refuses paths that would leave the store."""
     base = root(catalog).resolve()
     path = (base / rel).resolve()
     if base != path and base not in path.parents:
-        raise CatalogError(f"stored path {rel!r} leaves the file store")
+        raise CatalogError(i18n.t("filestore.outside", lang, path=rel))
     return path

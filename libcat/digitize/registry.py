@@ -33,7 +33,7 @@ i18n.register({
     "digitize.duplicate": {
         "en": "{file} is already registered for record {record} (digital object {obj}, stored as {path})",
         "ru": "{file} уже зарегистрирован для записи {record} (цифровой объект {obj}, файл {path})",
-        "kk": "{file} {record} жазбасы үшін тіркелген (цифрлық объект {obj}, файл {path})",
+        "kk": "{file} {record} жазбасы үшін тіркелген (цифрлық нысан {obj}, файл {path})",
     },
     "digitize.same_twice": {
         "en": "{file} and {other} are the same file (SHA-256 {sha})",
@@ -84,6 +84,11 @@ i18n.register({
         "en": "{file}: not a CSV file (binary data, or text neither UTF-8 nor Windows-1251)",
         "ru": "{file}: не файл CSV (двоичные данные или текст не в UTF-8 и не в Windows-1251)",
         "kk": "{file}: CSV файлы емес (екілік деректер немесе UTF-8 те, Windows-1251 де емес мәтін)",
+    },
+    "digitize.changed": {
+        "en": "{file}: {size} bytes, SHA-256 {sha}, expected {expected} bytes, {expected_sha}",
+        "ru": "{file}: {size} байт, SHA-256 {sha}, ожидалось {expected} байт, {expected_sha}",
+        "kk": "{file}: {size} байт, SHA-256 {sha}, күтілгені {expected} байт, {expected_sha}",
     },
     "digitize.not_found_in_folder": {
         "en": "{name}: the name is neither a catalogue id nor a control number of a record",
@@ -186,9 +191,9 @@ def inspect_file(path: Path, *, count: bool = True, lang: str | None = None) -> 
     """Type, SHA-256, size and pages of one scan file (CatalogError when it is unusable)."""
     if not path.is_file():
         raise CatalogError(i18n.t("digitize.missing_file", lang, file=path))
-    mime = pages.sniff(path)
+    mime = pages.sniff(path, lang)
     sha, size = filestore.hash_file(path)
-    n = pages.count_pages(path, mime) if count else 0
+    n = pages.count_pages(path, mime, lang) if count else 0
     return FileInfo(path, mime, sha, size, n)
 
 
@@ -232,7 +237,7 @@ def add_object(
             if other.sha256 == info.sha256:
                 raise CatalogError(i18n.t("digitize.same_twice", lang, file=p, other=other.path, sha=info.sha256[:16]))
         infos.append(info)
-    staging = filestore.Staging(filestore.root(catalog))
+    staging = filestore.Staging(filestore.root(catalog), lang)
     try:
         with catalog.session() as s:
             obj = _insert(s, staging, record, infos, kind, pages, language, date, collection, note, lang)
@@ -253,7 +258,7 @@ def _inspect_lenient(path: Path, lang: str | None) -> FileInfo:
     """Inspect a file whose page count was given by hand: a file pages cannot be counted in is still fine."""
     info = inspect_file(path, count=False, lang=lang)
     try:
-        info.pages = pages.count_pages(path, info.mime)
+        info.pages = pages.count_pages(path, info.mime, lang)
     except CatalogError:
         info.pages = 0
     return info
@@ -480,8 +485,8 @@ class VerifyProblem:
     detail: str
 
 
-def verify(catalog: Catalog) -> tuple[int, list[VerifyProblem]]:
-    """Re-hash every stored file of live objects: (files checked, problems)."""
+def verify(catalog: Catalog, lang: str | None = None) -> tuple[int, list[VerifyProblem]]:
+    """Re-hash every stored file of live objects: (files checked, problems described in ``lang``)."""
     checked, problems = 0, []
     with catalog.Session() as s:
         q = (
@@ -492,11 +497,13 @@ def verify(catalog: Catalog) -> tuple[int, list[VerifyProblem]]:
         )
         for f in s.scalars(q.execution_options(yield_per=1000)):
             checked += 1
-            path = filestore.resolve(catalog, f.path)
+            path = filestore.resolve(catalog, f.path, lang)
             if not path.is_file():
                 problems.append(VerifyProblem(f, "missing", str(path)))
                 continue
             sha, size = filestore.hash_file(path)
             if sha != f.sha256:
-                problems.append(VerifyProblem(f, "changed", f"{path}: {size} bytes, SHA-256 {sha[:16]}, expected {f.bytes} bytes, {f.sha256[:16]}"))
+                problems.append(VerifyProblem(f, "changed", i18n.t(
+                    "digitize.changed", lang, file=path, size=size, sha=sha[:16], expected=f.bytes, expected_sha=f.sha256[:16],
+                )))
     return checked, problems

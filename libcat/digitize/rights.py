@@ -78,7 +78,7 @@ i18n.register({
     "rights.object_deleted": {
         "en": "the digital object is withdrawn",
         "ru": "цифровой объект изъят",
-        "kk": "цифрлық объект алынып тасталған",
+        "kk": "цифрлық нысан алынып тасталған",
     },
     "rights.source_hand": {"en": "set by hand", "ru": "указан вручную", "kk": "қолмен енгізілген"},
     "rights.source_field": {"en": "field {field}", "ru": "поле {field}", "kk": "{field} өрісі"},
@@ -86,6 +86,11 @@ i18n.register({
     "rights.period": {"en": "{signed} to {until}", "ru": "с {signed} по {until}", "kk": "{signed} – {until}"},
     "rights.allowed": {"en": "allowed", "ru": "разрешено", "kk": "рұқсат етілген"},
     "rights.denied": {"en": "not allowed", "ru": "не разрешено", "kk": "рұқсат етілмеген"},
+    "rights.bad_death_year": {
+        "en": "death year {year} is not plausible",
+        "ru": "год смерти {year} неправдоподобен",
+        "kk": "автордың қайтыс болған жылы {year} болуы мүмкін емес",
+    },
     "rights.bad_scope": {
         "en": "unknown scope {scope!r}; expected one of {known}",
         "ru": "неизвестная область {scope!r}; допустимы: {known}",
@@ -357,10 +362,10 @@ def _touch(session: Session, row: CatalogRecord, detail: str) -> None:
     records.add_event(session, row, "rights", source="rights", detail=detail)
 
 
-def set_death_year(session: Session, row: CatalogRecord, year: int | None) -> None:
+def set_death_year(session: Session, row: CatalogRecord, year: int | None, lang: str | None = None) -> None:
     """Set (or with None clear) the author's death year by hand; the record's datestamp moves for harvesters."""
     if year is not None and not 1000 <= year <= dt.date.today().year:
-        raise CatalogError(f"death year {year} is not plausible")
+        raise CatalogError(i18n.t("rights.bad_death_year", lang, year=year))
     if row.author_death_year != year:
         row.author_death_year = year
         _touch(session, row, f"author_death_year={year}")
