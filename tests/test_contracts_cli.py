@@ -8,16 +8,13 @@ from pathlib import Path
 import pytest
 
 from libcat.catalog.store import open_catalog
-from libcat.cli import digitize as digitize_cli
-from libcat.cli import main
 
 from test_digitize_helpers import add_record, irbis_record, make_pdf
 
 
 @pytest.fixture
 def cli(run_cli):
-    """run_cli with the digitization commands registered and an initialised catalogue."""
-    digitize_cli.register(main)
+    """run_cli against an initialised catalogue."""
     assert run_cli("init").exit_code == 0
     return run_cli
 

@@ -9,8 +9,6 @@ from pymarc import Field, Indicators, Record, Subfield
 
 from libcat.catalog.models import CatalogRecord
 from libcat.catalog.store import open_catalog
-from libcat.cli import digitize as digitize_cli
-from libcat.cli import main
 from libcat.digitize import collections as colls
 from libcat.digitize import funds
 from libcat.marc.summary import summarize
@@ -19,10 +17,8 @@ from test_digitize_helpers import add_record, irbis_record, make_image, make_pdf
 
 
 @pytest.fixture
-def cli(run_cli, db_url: str):
-    """run_cli with the digitization commands registered and an initialised catalogue."""
-    digitize_cli.register(main)
-    digitize_cli.register(main)  # registering twice is harmless
+def cli(run_cli):
+    """run_cli against an initialised catalogue."""
     assert run_cli("init").exit_code == 0
     return run_cli
 
