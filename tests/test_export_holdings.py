@@ -23,6 +23,7 @@ from libcat.catalog.store import Catalog, open_catalog
 from libcat.marc import io as marc_io
 from libcat.marc.crosswalk import convert
 from libcat.marc.flavour import MARC21, set_flavour
+from test_import_helpers import items
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "samples" / "kazakh-books-and-articles.txt"
@@ -125,7 +126,7 @@ def _marc21_with_copies() -> Record:
 
 
 def test_marc21_copies_through_irbis_and_back(catalog, empty_target, tmp_path):
-    imp.import_items(catalog, imp_items([_marc21_with_copies()]), imp.ImportOptions(source="A"))
+    imp.import_items(catalog, items([_marc21_with_copies()]), imp.ImportOptions(source="A"))
     before = _copies(catalog, Copy.barcode)
     assert [(c.inventory_number, c.location, c.status, str(c.written_off_at)) for c in before] == [
         ("A-1", "ЦБ", "available", "None"), ("A-2", "ЦБ", "on-loan", "None"), ("A-3", "Ф2", "written-off", "2022-12-01")]
@@ -140,12 +141,6 @@ def test_marc21_copies_through_irbis_and_back(catalog, empty_target, tmp_path):
     assert sorted(f["b"] for f in item.record.get_fields("852")) == ["Ф2", "ЦБ"]
     assert sorted((f["a"], f["j"]) for f in item.record.get_fields("876")) == [
         ("A-1", "available"), ("A-2", "on-loan"), ("A-3", "written-off 2022-12-01")]
-
-
-def imp_items(records: list[Record]):
-    from test_import_helpers import items
-
-    return items(records)
 
 
 def test_crosswalk_reports_in_russian_and_kazakh():
