@@ -185,10 +185,14 @@ def _as_date(value: dt.date | str | None) -> dt.date | None:
 def entered(conn: Conn, start: dt.date, end: dt.date) -> int:
     """Records entered in [start, end) and still in the EK at ``end`` (the `added` of the whole EK).
 
-    A range on the entry-date index: cheap even on a large catalogue.
+    Never-deleted records on the entry-date range of the covering index ``ix_records_counts``,
+    tombstones still present at ``end`` through the deleted_at index. Each test of the other column
+    sits inside the count: in the WHERE clause it would lead SQLite to the wider index.
     """
-    q = select(func.count()).where(R.c.entry_date >= start, _live_record_at(end))
-    return int(conn.execute(q).scalar_one())
+    in_period = and_(R.c.entry_date >= start, R.c.entry_date < end)
+    never = conn.execute(select(_n(R.c.deleted_at.is_(None))).where(in_period)).scalar_one()
+    tombstones = conn.execute(select(_n(in_period)).where(R.c.deleted_at >= _at(end), _not_undone())).scalar_one()
+    return int(never) + int(tombstones)
 
 
 def first_entry_year(conn: Conn) -> int | None:
@@ -340,15 +344,36 @@ class FundCount:
     digitized: int = 0
 
 
-def _per_category(conn: Conn, per_record, value, present) -> list[int]:
-    """Sums of ``value`` over ``per_record`` (one row per record id ``rid``) joined to its records where
-    ``present``: for all of them, then for each of FUND_CATEGORIES."""
-    q = (
-        select(func.coalesce(func.sum(value), 0), *(_total(value, in_fund_category(c)) for c in FUND_CATEGORIES))
-        .select_from(per_record.join(R, R.c.id == per_record.c.rid))
-        .where(present)
+def _held_at(end: dt.date):
+    """Condition: the copy was received before ``end`` (or undated) and not written off before it."""
+    return and_(
+        or_(C.c.receipt_date.is_(None), C.c.receipt_date < end),
+        or_(C.c.written_off_at.is_(None), C.c.written_off_at >= end),
     )
-    return [int(v) for v in conn.execute(q).one()]
+
+
+def _whole_book_at(end: dt.date):
+    """Condition: the digital object is a whole book and exists at ``end``."""
+    return and_(D.c.type == "book", _live_object_at(end))
+
+
+def _category_sums(conn: Conn, values: list, from_, where) -> list[list[int]]:
+    """Per expression of ``values`` (a value per record): its sums over the records of ``from_`` where
+    ``where``, for all of them, then for those in each of FUND_CATEGORIES."""
+    per_record = (
+        select(
+            *(v.label(f"v{i}") for i, v in enumerate(values)),
+            *(in_fund_category(c).label(f"in{j}") for j, c in enumerate(FUND_CATEGORIES)),
+        )
+        .select_from(from_).where(where).subquery()
+    )
+    sums = []
+    for i in range(len(values)):
+        v = per_record.c[f"v{i}"]
+        sums += [func.coalesce(func.sum(v), 0), *(_total(v, per_record.c[f"in{j}"]) for j in range(len(FUND_CATEGORIES)))]
+    row = [int(x) for x in conn.execute(select(*sums)).one()]
+    width = 1 + len(FUND_CATEGORIES)
+    return [row[i * width:(i + 1) * width] for i in range(len(values))]
 
 
 def fund_counts(conn: Conn, end: dt.date) -> dict[str, FundCount]:
@@ -357,24 +382,32 @@ def fund_counts(conn: Conn, end: dt.date) -> dict[str, FundCount]:
     Copies count when received before ``end`` (or undated) and not written off before it; a title is
     digitized when it has a whole-book digital object that exists at ``end``. Both count only for
     records present at ``end`` (not deleted before it, not added by an undone batch).
+
+    Never-deleted records are joined to copies and books grouped per record, through the covering
+    index ``ix_records_funds`` (the records rows, with their text, are not read); the few tombstones
+    still present at ``end`` come through the deleted_at index, their copies and books looked up per record.
     """
+    never = R.c.deleted_at.is_(None)
     held = (
-        select(C.c.record_id.label("rid"), func.count().label("n"))
-        .where(
-            or_(C.c.receipt_date.is_(None), C.c.receipt_date < end),
-            or_(C.c.written_off_at.is_(None), C.c.written_off_at >= end),
-        )
-        .group_by(C.c.record_id)
-        .subquery()
+        select(C.c.record_id.label("rid"), func.count().label("n")).where(_held_at(end))
+        .group_by(C.c.record_id).subquery()
     )
-    books = (
-        select(D.c.record_id.label("rid")).where(D.c.type == "book", _live_object_at(end))
-        .group_by(D.c.record_id).subquery()
+    books = select(D.c.record_id.label("rid")).where(_whole_book_at(end)).group_by(D.c.record_id).subquery()
+    [copies] = _category_sums(conn, [held.c.n], held.join(R, R.c.id == held.c.rid), never)
+    [digitized] = _category_sums(conn, [literal(1)], books.join(R, R.c.id == books.c.rid), never)
+    tomb_copies, tomb_digitized = _category_sums(
+        conn,
+        [
+            select(func.count()).where(C.c.record_id == R.c.id, _held_at(end)).scalar_subquery(),
+            case((exists().where(D.c.record_id == R.c.id, _whole_book_at(end)), 1), else_=0),
+        ],
+        R,
+        and_(R.c.deleted_at >= _at(end), _not_undone()),
     )
-    present = _present_at(end)
-    copies = _per_category(conn, held, held.c.n, present)
-    digitized = _per_category(conn, books, literal(1), present)
-    return {key: FundCount(c, d) for key, c, d in zip(("total", *FUND_CATEGORIES), copies, digitized)}
+    return {
+        key: FundCount(c + tc, d + td)
+        for key, c, d, tc, td in zip(("total", *FUND_CATEGORIES), copies, digitized, tomb_copies, tomb_digitized)
+    }
 
 
 def fund_records(conn: Conn) -> dict[str, tuple[int, int]]:

@@ -110,6 +110,9 @@ class CatalogRecord(Base):
         Index("ix_records_source_external_id", "source", "external_id"),
         Index("ix_records_counts", "subcat_id", "entry_date", "deleted_at", "language"),
         Index("ix_records_subcat_datestamp_id", "subcat_id", "datestamp", "id"),
+        # Covers what the report counts read per record id (catalog.counts), so they never touch the text-sized rows.
+        Index("ix_records_report", "id", "deleted_at", "language", "subcat_id", "fund_rare", "fund_local_lore",
+              "fund_kazakhstan", "mark_kazakhstan", "mark_local_lore"),
     )
 
 
@@ -138,6 +141,8 @@ class Copy(Base):
     price: Mapped[str | None] = mapped_column(String(50))
     written_off_at: Mapped[dt.date | None] = mapped_column(Date)
     write_off_act: Mapped[str | None] = mapped_column(String(100))
+    # Copies held at a date per record, read without the rows (catalog.counts.fund_counts).
+    __table_args__ = (Index("ix_copies_held", "record_id", "receipt_date", "written_off_at"),)
 
 
 class RecordEvent(Base):
@@ -199,6 +204,8 @@ class DigitalObject(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     note: Mapped[str | None] = mapped_column(Text)
+    # Whole books per record at a date, read without the rows (catalog.counts.fund_counts).
+    __table_args__ = (Index("ix_digital_objects_type_record", "type", "record_id", "digitized_on", "deleted_at"),)
 
 
 class DigitalFile(Base):
