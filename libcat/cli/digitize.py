@@ -57,7 +57,7 @@ i18n.register({
     "cli.rights.death_year_twice": {
         "en": "give either --death-year or --clear-death-year",
         "ru": "укажите либо --death-year, либо --clear-death-year",
-        "kk": "--death-year немесе --clear-death-year параметрінің біреуін ғана көрсетіңіз",
+        "kk": "--death-year немесе --clear-death-year параметрлерінің біреуін ғана көрсетіңіз",
     },
     "cli.no_objects": {
         "en": "record {record} has no digital objects; for its files:",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -62,7 +63,8 @@ class Staging:
             tmp.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, tmp)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the folder itself may be what failed
+                tmp.unlink(missing_ok=True)
             raise CatalogError(i18n.t("filestore.copy_failed", self.lang, file=source, store=self.root,
                                       reason=exc.strerror or exc)) from None
         self._pending.append((tmp, final))
