@@ -14,6 +14,7 @@ from typing import Any
 
 from pymarc import Field, Indicators, Record, Subfield
 
+from ..marc.fieldindex import FieldIndex, index
 from ..marc.flavour import IRBIS, MARC21, UNIMARC
 
 #: Holdings fields per flavour: they are copies, not description.
@@ -65,8 +66,8 @@ def _copy(**kw: Any) -> dict[str, Any]:
     return row
 
 
-def _irbis_write_off_date(record: Record) -> dt.date | None:
-    for f in record.get_fields("907"):
+def _irbis_write_off_date(idx: FieldIndex) -> dt.date | None:
+    for f in idx.get("907", ()):
         if (f.get("c") or "").strip().upper() in ("ВБ", "VB"):
             d = parse_date(f.get("a"))
             if d:
@@ -74,14 +75,14 @@ def _irbis_write_off_date(record: Record) -> dt.date | None:
     return None
 
 
-def _irbis(record: Record) -> list[dict[str, Any]]:
+def _irbis(idx: FieldIndex) -> list[dict[str, Any]]:
     out = []
-    for f in record.get_fields("910"):
+    for f in idx.get("910", ()):
         code = (f.get("a") or "").strip().upper()
         status = IRBIS_STATUS.get(code, code or None)
         off = None
         if status == WRITTEN_OFF:
-            off = parse_date(f.get("v")) or _irbis_write_off_date(record)
+            off = parse_date(f.get("v")) or _irbis_write_off_date(idx)
         out.append(_copy(
             inventory_number=f.get("b"), barcode=f.get("h"), location=f.get("d"),
             receipt_date=parse_date(f.get("c")), status=status, price=f.get("e"),
@@ -102,16 +103,16 @@ def _status(text: str | None, *notes: str | None) -> tuple[str | None, dt.date |
     return status, None
 
 
-def _marc21(record: Record) -> list[dict[str, Any]]:
+def _marc21(idx: FieldIndex) -> list[dict[str, Any]]:
     out = []
     locations = {}
     first_location = None
-    for f in record.get_fields("852"):
+    for f in idx.get("852", ()):
         loc = " ".join(v for v in (f.get("a"), f.get("b"), f.get("c")) if v) or None
         first_location = first_location or loc
         if f.get("8"):
             locations[f.get("8").split(".")[0]] = loc
-    items = record.get_fields("876")
+    items = idx.get("876", ())
     for f in items:
         status, off = _status(f.get("j"), f.get("x"), f.get("z"))
         link = (f.get("8") or "").split(".")[0]
@@ -121,7 +122,7 @@ def _marc21(record: Record) -> list[dict[str, Any]]:
             location=f.get("l") or (locations.get(link) if link else first_location),
         ))
     if not items:
-        for f in record.get_fields("852"):
+        for f in idx.get("852", ()):
             out.append(_copy(
                 barcode=f.get("p"), inventory_number=f.get("p"),
                 location=" ".join(v for v in (f.get("a"), f.get("b"), f.get("c")) if v),
@@ -129,15 +130,15 @@ def _marc21(record: Record) -> list[dict[str, Any]]:
     return out
 
 
-def _unimarc(record: Record) -> list[dict[str, Any]]:
+def _unimarc(idx: FieldIndex) -> list[dict[str, Any]]:
     out = []
-    for f in record.get_fields("995"):
+    for f in idx.get("995", ()):
         status, off = _status(f.get("o"))
         out.append(_copy(
             inventory_number=f.get("f"), barcode=f.get("f"), location=f.get("c") or f.get("b"),
             receipt_date=parse_date(f.get("5")), status=status, price=f.get("p"), written_off_at=off,
         ))
-    for f in record.get_fields("899"):
+    for f in idx.get("899", ()):
         out.append(_copy(
             inventory_number=f.get("p") or f.get("x"), barcode=f.get("x"),
             location=" ".join(v for v in (f.get("a"), f.get("b")) if v),
@@ -145,13 +146,15 @@ def _unimarc(record: Record) -> list[dict[str, Any]]:
     return out
 
 
-def extract(record: Record, flavour: str) -> list[dict[str, Any]]:
-    """The copies a record carries, as dictionaries of Copy columns (without record_id)."""
+def extract(record: Record, flavour: str, idx: FieldIndex | None = None) -> list[dict[str, Any]]:
+    """The copies a record carries, as dictionaries of Copy columns (without record_id);
+    ``idx`` is the record's field index when the caller has one."""
+    idx = index(record) if idx is None else idx
     if flavour == IRBIS:
-        return _irbis(record)
+        return _irbis(idx)
     if flavour == UNIMARC:
-        return _unimarc(record)
-    return _marc21(record)
+        return _unimarc(idx)
+    return _marc21(idx)
 
 
 def has_print_copy(record: Record, flavour: str) -> bool:

@@ -20,6 +20,7 @@ import socket
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from sqlalchemy.orm import Session
 from .. import dates, i18n
 from ..kabis import classify, profiles
 from ..marc import keys as mkeys
+from ..marc.fieldindex import FieldIndex, index
 from ..marc.flavour import FLAVOURS, detect, set_flavour
 from ..marc.items import ReadItem
 from ..marc.marcjson import record_from_json, record_to_json
@@ -190,7 +192,12 @@ class ImportReport:
 
 @dataclass(slots=True)
 class _Prepared:
-    item: ReadItem
+    """A readable, valid record ready to be matched and written: its row columns, keys, copies, sub-catalogue
+    and warnings (those of reading first, then those of validation)."""
+
+    position: int
+    offset: int | None
+    offset_unit: str
     file: str
     flavour: str
     columns: dict[str, Any]
@@ -207,10 +214,15 @@ class _Prepared:
             self.loaded = set_flavour(record_from_json(self.columns["data"]), self.flavour)
         return self.loaded
 
+    def where(self) -> str:
+        """``file.iso: record 3 (byte 1234)``."""
+        item = ReadItem(self.position, self.offset, b"", offset_unit=self.offset_unit)
+        return item.where(Path(self.file).name if self.file else "")
+
 
 @dataclass(slots=True)
 class _Outcome:
-    """One input item after the work that needs no database: read, validated, summarised, keyed."""
+    """An input item that is not imported as a record: a deletion, an unreadable or a rejected record."""
 
     item: ReadItem
     file: str
@@ -218,7 +230,6 @@ class _Outcome:
     read_warnings: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     cn: str | None = None
-    prepared: _Prepared | None = None
 
 
 def _validator():
@@ -229,10 +240,10 @@ def _validator():
     return validate
 
 
-def columns_for(record: Record, flavour: str) -> tuple[dict[str, Any], Any]:
+def columns_for(record: Record, flavour: str, idx: FieldIndex | None = None) -> tuple[dict[str, Any], Any]:
     """Row columns extracted from a record, exactly as ``records.apply_record`` fills them."""
     data = record_to_json(record)
-    s = summarize(record, flavour)
+    s = summarize(record, flavour, idx)
     cols = {
         "flavour": flavour, "data": data, "content_hash": rec.content_hash(data),
         "control_number": s.control_number[:200] if s.control_number else None,
@@ -310,8 +321,11 @@ class _Preparer:
         self.classifier = classifier
         self.validate = _validator()
 
-    def __call__(self, item: ReadItem, file: str) -> _Outcome:
-        """The outcome of one item: deleted, unreadable, rejected (with its errors) or prepared."""
+    def __call__(self, item: ReadItem, file: str, idx: FieldIndex | None = None) -> _Outcome | _Prepared:
+        """The outcome of one item: deleted, unreadable, rejected (with its errors), or prepared.
+
+        Every step reads the record through one field index (``idx``, made here when not given).
+        """
         if item.deleted:
             return _Outcome(item, file, "deleted")
         if not item.ok:
@@ -319,37 +333,36 @@ class _Preparer:
             cn = item.control_number or raw_control_number(item.raw)
             err = Problem(item.position, cn, "error", "unreadable", reason, file)
             return _Outcome(item, file, "unreadable", errors=[err], cn=cn)
-        out = _Outcome(item, file, "ok", [Problem(item.position, item.control_number, "warning", "read", w, file)
-                                          for w in item.warnings])
+        read_warnings = [Problem(item.position, item.control_number, "warning", "read", w, file)
+                         for w in item.warnings]
         record = item.record
-        flavour = item.flavour if item.flavour in FLAVOURS else detect(record)
+        idx = index(record) if idx is None else idx
+        flavour = item.flavour if item.flavour in FLAVOURS else detect(record, idx)
         if getattr(record, "flavour", None) != flavour:
             set_flavour(record, flavour)
         warnings: list[Problem] = []
         cn_hint = item.control_number
         if self.validate is not None:
             errors = []
-            for f in self.validate(record, flavour, item.position):
+            for f in self.validate(record, flavour, item.position, idx):
                 msg = f.message(self.lang) if callable(getattr(f, "message", None)) else str(f)
                 where = f"{f.tag or ''}{'$' + f.subfield if getattr(f, 'subfield', None) else ''}"
                 text = f"{where}: {msg}" if where else msg
                 p = Problem(item.position, cn_hint, f.severity, f.code, text, file)
                 (errors if f.severity == "error" else warnings).append(p)
             if errors:
-                scn = summarize(record, flavour).control_number
-                out.kind, out.errors, out.cn = "rejected", errors, (scn[:200] if scn else None) or cn_hint
-                return out
-        cols, summary = columns_for(record, flavour)
+                scn = summarize(record, flavour, idx).control_number
+                return _Outcome(item, file, "rejected", read_warnings, errors, (scn[:200] if scn else None) or cn_hint)
+        cols, summary = columns_for(record, flavour, idx)
         cn = cols["control_number"]
         for w in warnings:
             w.control_number = w.control_number or cn
         ext = item.external_id or (f"mfn:{item.mfn}" if item.mfn else None)
         cols["external_id"] = ext[:300] if ext else None
-        ks = mkeys.record_keys(record, flavour, summary, None if (cn or ext) else cols["content_hash"])
-        code = self.into or self.classifier.classify(record, flavour)
-        out.prepared = _Prepared(item, file, flavour, cols, ks, holdings.extract(record, flavour), code, warnings,
-                                 record)
-        return out
+        ks = mkeys.record_keys(record, flavour, summary, None if (cn or ext) else cols["content_hash"], idx)
+        code = self.into or self.classifier.classify(record, flavour, idx)
+        return _Prepared(item.position, item.offset, item.offset_unit, file, flavour, cols, ks,
+                         holdings.extract(record, flavour, idx), code, read_warnings + warnings, record)
 
 
 class _Run:
@@ -415,7 +428,7 @@ class _Run:
             return
         self.report.duplicates += 1
         self.report.duplicate_actions["skip"] = self.report.duplicate_actions.get("skip", 0) + 1
-        self.problem(Problem(p.item.position, p.columns["control_number"], "warning", "repeated",
+        self.problem(Problem(p.position, p.columns["control_number"], "warning", "repeated",
                              i18n.t("import.repeated", self.lang, cn=ident[1]), p.file))
 
     # -- preparation ------------------------------------------------------------------------------
@@ -436,7 +449,7 @@ class _Run:
         }])
 
     # -- one chunk ----------------------------------------------------------------------------------
-    def run_chunk(self, chunk: list[_Outcome]) -> None:
+    def run_chunk(self, chunk: list[_Outcome | _Prepared]) -> None:
         """Process and commit (or, in a dry run, roll back) one chunk of items in one transaction."""
         with self.cat.Session() as s:
             try:
@@ -449,32 +462,28 @@ class _Run:
                 s.rollback()
                 raise
 
-    def _chunk(self, s: Session, chunk: list[_Outcome]) -> None:
+    def _chunk(self, s: Session, chunk: list[_Outcome | _Prepared]) -> None:
         source = self.opt.source or ""
         if s.get_bind().dialect.name == "sqlite":
             s.execute(text(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}"))
         prepared: list[_Prepared] = []
         deletions: list[tuple[ReadItem, str]] = []
-        for o in chunk:
-            self.report.read += 1
-            if o.kind == "deleted":
-                deletions.append((o.item, o.file))
+        self.report.read += len(chunk)
+        for p in chunk:
+            if isinstance(p, _Outcome):
+                if p.kind == "deleted":
+                    deletions.append((p.item, p.file))
+                    continue
+                for w in p.read_warnings:
+                    self.problem(w)
+                self.reject(s, p.item, p.file, p.errors, p.cn)
                 continue
-            if o.kind == "unreadable":
-                self.reject(s, o.item, o.file, o.errors, o.cn)
-                continue
-            for w in o.read_warnings:
-                self.problem(w)
-            if o.kind == "rejected":
-                self.reject(s, o.item, o.file, o.errors, o.cn)
-                continue
-            p = o.prepared
             code = p.subcat
             if code is not None and code not in self.subcats:
                 if code not in self.warned_subcats:
                     self.warned_subcats.add(code)
-                    p.warnings.append(Problem(o.item.position, p.columns["control_number"], "warning", "no-subcatalog",
-                                              i18n.t("import.no_subcat", self.lang, code=code), o.file))
+                    p.warnings.append(Problem(p.position, p.columns["control_number"], "warning", "no-subcatalog",
+                                              i18n.t("import.no_subcat", self.lang, code=code), p.file))
                 p.subcat = None
             for w in p.warnings:
                 self.problem(w)
@@ -578,7 +587,7 @@ class _Run:
             row = rows[rid]
             old = holdings.extract(rec.load(row), row.flavour)
             rec.update(s, row, p.record, p.flavour, batch=self._batch_ref(), source=self.event_source,
-                       detail=_where(p))
+                       detail=p.where())
             if p.columns["external_id"] and not row.external_id:
                 row.external_id = p.columns["external_id"]
             if self.opt.into is not None or row.subcat_id is None:
@@ -630,7 +639,7 @@ class _Run:
                         rid = i18n.t("import.earlier", self.lang)
                     if rid is not None:
                         self.report.candidates += 1
-                        self.problem(Problem(p.item.position, p.columns["control_number"], "warning",
+                        self.problem(Problem(p.position, p.columns["control_number"], "warning",
                                              "duplicate-candidate", i18n.t("import.candidate", self.lang, id=rid), p.file))
                         break
             for k, v in p.keys:
@@ -646,7 +655,7 @@ class _Run:
         self.report.duplicates += 1
         self.report.duplicate_actions[action] = self.report.duplicate_actions.get(action, 0) + 1
         label = rid if rid >= 0 else i18n.t("import.earlier", self.lang)
-        self.problem(Problem(p.item.position, p.columns["control_number"], "warning", "duplicate",
+        self.problem(Problem(p.position, p.columns["control_number"], "warning", "duplicate",
                              i18n.t("import.duplicate", self.lang, id=label, isbn=isbn,
                                     action=i18n.t(f"import.action.{action}", self.lang)), p.file))
         if action == "skip":
@@ -665,7 +674,7 @@ class _Run:
         before_copies = holdings.extract(rec.load(row), row.flavour)
         if action == "update" or completeness(p.record) > completeness(rec.load(row)):
             rec.update(s, row, p.record, p.flavour, batch=self._batch_ref(), source=self.event_source,
-                       detail=f"{_where(p)}: duplicate ({action})")
+                       detail=f"{p.where()}: duplicate ({action})")
             write_keys(s, [(rid, mkeys.record_keys(p.record, p.flavour, None, None if row.control_number else row.content_hash))])
         if action == "update":
             sync_copies(s, rid, before_copies, p.copies)
@@ -680,31 +689,31 @@ class _Run:
                 s.flush()
                 ids.append(cp.id)
             rec.add_event(s, row, "updated", batch=self._batch_ref(), source=self.event_source,
-                          detail=json.dumps({"note": f"{_where(p)}: copies of a duplicate", "copies_added": ids}))
+                          detail=json.dumps({"note": f"{p.where()}: copies of a duplicate", "copies_added": ids}))
 
     def _insert(self, s: Session, source: str, new: list[_Prepared]) -> None:
         """Bulk-insert new records with their `created` events, match keys and copies (one driver call per table)."""
         now = utcnow()
-        rows = []
-        for p in new:
-            c = dict(p.columns)
-            if c["entry_date"] is None:
-                c["entry_date"] = now.date()
-            c.update(source=source, subcat_id=self.subcats.get(p.subcat) if p.subcat else None, created_at=now,
-                     datestamp=now, batch_id=self.batch_id, own_publication=False)
-            rows.append(c)
-        ids = _reserve_ids(s, len(rows), self.batch_id)
-        for rid, c in zip(ids, rows):
-            c["id"] = rid
-        _bulk_insert(s, CatalogRecord.__table__, rows)
-        _bulk_insert(s, RecordEvent.__table__, [
-            {"record_id": rid, "batch_id": self.batch_id, "kind": "created", "at": now, "source": self.event_source}
-            for rid in ids
+        today = now.date()
+        ids = _reserve_ids(s, len(new), self.batch_id)
+        cols = [c for c in new[0].columns if c != "entry_date"]
+        values = itemgetter(*cols)
+        subcats = self.subcats
+        _bulk_insert(s, CatalogRecord.__table__, [*cols, "entry_date", "source", "subcat_id", "created_at",
+                                                  "datestamp", "batch_id", "own_publication", "id"], [
+            (*values(p.columns), p.columns["entry_date"] or today, source, subcats.get(p.subcat) if p.subcat else None,
+             now, now, self.batch_id, False, rid)
+            for p, rid in zip(new, ids)
         ])
-        _bulk_insert(s, RecordKey.__table__, [
-            {"record_id": rid, "kind": k, "value": v[:500]} for rid, p in zip(ids, new) for k, v in p.keys
-        ])
-        _bulk_insert(s, Copy.__table__, [dict(c, record_id=rid) for rid, p in zip(ids, new) for c in p.copies])
+        _bulk_insert(s, RecordEvent.__table__, ["record_id", "batch_id", "kind", "at", "source"],
+                     [(rid, self.batch_id, "created", now, self.event_source) for rid in ids])
+        _bulk_insert(s, RecordKey.__table__, ["record_id", "kind", "value"],
+                     [(rid, k, v[:500]) for rid, p in zip(ids, new) for k, v in p.keys])
+        copies = [(c, rid) for rid, p in zip(ids, new) for c in p.copies]
+        if copies:
+            copy_cols = list(copies[0][0])
+            copy_values = itemgetter(*copy_cols)
+            _bulk_insert(s, Copy.__table__, [*copy_cols, "record_id"], [(*copy_values(c), rid) for c, rid in copies])
         self.report.added += len(ids)
         if self.opt.dry_run:
             for rid, p in zip(ids, new):
@@ -713,10 +722,10 @@ class _Run:
                     self.seen_keys.setdefault((k, v[:500]), rid)
 
     # -- the whole run --------------------------------------------------------------------------------
-    def feed(self, outcomes: Iterable[_Outcome]) -> None:
+    def feed(self, outcomes: Iterable[_Outcome | _Prepared]) -> None:
         """Process all outcomes in chunks."""
         size = max(1, int(self.opt.chunk_size or CHUNK_SIZE))
-        chunk: list[_Outcome] = []
+        chunk: list[_Outcome | _Prepared] = []
         for o in self._progress(outcomes):
             chunk.append(o)
             if len(chunk) >= size:
@@ -725,7 +734,7 @@ class _Run:
         if chunk:
             self.run_chunk(chunk)
 
-    def _progress(self, items: Iterable[_Outcome]) -> Iterator[_Outcome]:
+    def _progress(self, items: Iterable[_Outcome | _Prepared]) -> Iterator[_Outcome | _Prepared]:
         if not self.opt.progress:
             yield from items
             return
@@ -734,12 +743,12 @@ class _Run:
         with tqdm(items, unit=" rec", desc="import", mininterval=0.5, leave=False) as bar:
             yield from bar
 
-    def item_outcomes(self, items: Iterable[tuple[ReadItem, str]]) -> Iterator[_Outcome]:
+    def item_outcomes(self, items: Iterable[tuple[ReadItem, str]]) -> Iterator[_Outcome | _Prepared]:
         """Outcomes of items already read, prepared in this process."""
         for item, file in items:
             yield self.preparer(item, file)
 
-    def file_outcomes(self, paths: list[str]) -> Iterator[_Outcome]:
+    def file_outcomes(self, paths: list[str]) -> Iterator[_Outcome | _Prepared]:
         """Outcomes of every record of the files in order; big ISO 2709 files are prepared on worker processes."""
         for path in paths:
             plan = _parallel_plan(path, self.opt)
@@ -775,32 +784,34 @@ class _Run:
         return self.report
 
 
-def _bulk_insert(s: Session, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert rows with the same keys in one go on the driver (PostgreSQL: COPY; else executemany), values
-    converted as the dialect converts them."""
+def _bulk_insert(s: Session, table: Any, cols: list[str], rows: list[tuple]) -> None:
+    """Insert rows (tuples in the order of ``cols``) in one go on the driver (PostgreSQL: COPY; else
+    executemany), values converted as the dialect converts them."""
     if not rows:
         return
     conn = s.connection()
     dialect = conn.dialect
     if dialect.paramstyle not in ("qmark", "format", "pyformat"):
-        s.execute(insert(table), rows)
+        s.execute(insert(table), [dict(zip(cols, r)) for r in rows])
         return
-    cols = list(rows[0])
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(c) for c in cols)}) "
            f"VALUES ({', '.join([mark] * len(cols))})")
     procs = [(i, proc) for i, c in enumerate(cols)
              if (proc := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    data: list = rows
     if procs:
-        data = []
-        for r in rows:
-            values = [r[c] for c in cols]
-            for i, proc in procs:
-                values[i] = proc(values[i])
-            data.append(tuple(values))
-    else:
-        data = [tuple(r[c] for c in cols) for r in rows]
+        data = [list(r) for r in rows]
+        for i, proc in procs:
+            # A column holds few distinct values here (dates, flags, the batch time): convert each once.
+            try:
+                done = {v: proc(v) for v in {r[i] for r in data}}
+            except TypeError:
+                done = None
+            for r in data:
+                r[i] = done[r[i]] if done is not None else proc(r[i])
+        data = list(map(tuple, data))
     if dialect.name == "postgresql":
         # COPY: one stream instead of a statement per row (the driver's executemany costs ~3x the CPU).
         copy_sql = sql.split(" VALUES ", 1)[0].replace("INSERT INTO", "COPY", 1) + " FROM STDIN"
@@ -855,10 +866,6 @@ def _identity(p: _Prepared) -> tuple[str, str] | None:
     return None
 
 
-def _where(p: _Prepared) -> str:
-    return p.item.where(Path(p.file).name if p.file else "")
-
-
 def _format_of(file: str) -> str | None:
     ext = Path(file).suffix.lower().lstrip(".") if file else ""
     return {"iso": "iso2709", "mrc": "iso2709", "xml": "marcxml", "txt": "irbis", "mrk": "mrk",
@@ -866,7 +873,7 @@ def _format_of(file: str) -> str | None:
 
 
 def _run(catalog: Catalog, options: ImportOptions, kind: str, label: str, files: list[str],
-         outcomes: Callable[[_Run], Iterable[_Outcome]]) -> ImportReport:
+         outcomes: Callable[[_Run], Iterable[_Outcome | _Prepared]]) -> ImportReport:
     run = _Run(catalog, options, kind, label, files)
     try:
         run.feed(outcomes(run))
@@ -970,8 +977,8 @@ def _init_worker(preparer: _Preparer, engine: Any) -> None:
 def _prepare_raw(file: str, unit: list[tuple[int, int, bytes]], encoding: str | None) -> list[_Outcome | tuple]:
     """Read and prepare raw ISO 2709 records in a worker, exactly as ``io.read`` and the preparer do inline.
 
-    Prepared records travel back as plain tuples (``_pack``): unpickling those costs the writing process
-    a fifth of what dataclasses cost.
+    Prepared records travel back as plain tuples, dictionaries and lists (``_pack``): unpickling those is
+    done in C, while every dataclass costs the writing process a Python call.
     """
     from ..marc import io as marc_io
     from ..marc import iso2709
@@ -979,15 +986,18 @@ def _prepare_raw(file: str, unit: list[tuple[int, int, bytes]], encoding: str | 
     out = []
     for position, offset, chunk in unit:
         try:
-            parsed = iso2709.parse(chunk, encoding)
+            record, _, warnings = iso2709.read_record(chunk, encoding)
         except iso2709.RecordError as exc:
-            item = ReadItem(position=position, offset=offset, raw=chunk, error=str(exc))
+            o = _WORKER(ReadItem(position=position, offset=offset, raw=chunk, error=str(exc)), file)
         else:
-            record = iso2709.fields_to_record(parsed.leader, parsed.fields)
-            item = ReadItem(position=position, offset=offset, raw=chunk, record=record, warnings=parsed.warnings)
-        o = _WORKER(marc_io._finish(item), file)
-        o.item.record = None
-        out.append(o if o.prepared is None else _pack(o))
+            idx = index(record)
+            item = ReadItem(position=position, offset=offset, raw=chunk, record=record, warnings=warnings)
+            o = _WORKER(marc_io._finish(item, idx), file, idx)
+        if isinstance(o, _Outcome):
+            o.item.record = None
+            out.append(o)
+        else:
+            out.append(_pack(o))
     return out
 
 
@@ -995,23 +1005,17 @@ def _problem_tuple(p: Problem) -> tuple:
     return (p.position, p.control_number, p.severity, p.code, p.message, p.file)
 
 
-def _pack(o: _Outcome) -> tuple:
-    """A prepared outcome as plain tuples (the record itself stays behind: it is rebuilt from its JSON if needed)."""
-    it, p = o.item, o.prepared
-    return (it.position, it.offset, it.flavour, it.control_number, o.file,
-            tuple(_problem_tuple(w) for w in o.read_warnings), p.flavour, tuple(p.columns.items()), p.keys,
-            tuple(tuple(c.items()) for c in p.copies), p.subcat, tuple(_problem_tuple(w) for w in p.warnings))
+def _pack(p: _Prepared) -> tuple:
+    """A prepared record as a plain tuple (the record itself stays behind: it is rebuilt from its JSON if needed)."""
+    return (p.position, p.offset, p.offset_unit, p.file, p.flavour, p.columns, p.keys, p.copies, p.subcat,
+            [_problem_tuple(w) for w in p.warnings])
 
 
-def _unpack(t: _Outcome | tuple) -> _Outcome:
-    """The outcome ``_pack`` packed."""
+def _unpack(t: _Outcome | tuple) -> _Outcome | _Prepared:
+    """The prepared record ``_pack`` packed (other outcomes travel as they are)."""
     if not isinstance(t, tuple):
         return t
-    position, offset, item_flavour, cn, file, read_warnings, flavour, columns, keys, copies, subcat, warnings = t
-    item = ReadItem(position=position, offset=offset, raw=b"", flavour=item_flavour, control_number=cn)
-    prepared = _Prepared(item, file, flavour, dict(columns), keys, [dict(c) for c in copies], subcat,
-                         [Problem(*w) for w in warnings])
-    return _Outcome(item, file, "ok", [Problem(*w) for w in read_warnings], prepared=prepared)
+    return _Prepared(*t[:9], [Problem(*w) for w in t[9]] if t[9] else [])
 
 
 def import_files(catalog: Catalog, paths: Iterable[str | os.PathLike], options: ImportOptions) -> ImportReport:

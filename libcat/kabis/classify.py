@@ -11,6 +11,7 @@ from typing import Any
 
 from pymarc import Record
 
+from ..marc.fieldindex import FieldIndex, index
 from ..marc.flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, UNIMARC
 from . import profiles
 
@@ -34,17 +35,19 @@ class Rule:
     leader_values: frozenset[str] = frozenset()
     electronic: bool | None = None
 
-    def matches(self, record: Record, flavour: str) -> bool:
-        """True when every condition of the rule holds for ``record``."""
+    def matches(self, record: Record, flavour: str, idx: FieldIndex | None = None) -> bool:
+        """True when every condition of the rule holds for ``record`` (``idx``: its field index, if made)."""
         if self.flavours and flavour not in self.flavours:
             return False
         if self.leader is not None:
             leader = str(record.leader or "")
             if len(leader) <= self.leader or leader[self.leader] not in self.leader_values:
                 return False
-        if self.field is not None and not _field_matches(record, self.field, self.subfield, self.values):
-            return False
-        if self.electronic is not None and is_electronic(record, flavour) != self.electronic:
+        if self.field is not None:
+            idx = index(record) if idx is None else idx
+            if not _field_matches(idx.get(self.field, ()), self.subfield, self.values):
+                return False
+        if self.electronic is not None and is_electronic(record, flavour, idx) != self.electronic:
             return False
         return True
 
@@ -60,19 +63,19 @@ def _field_values(f, code: str | None) -> list[str]:
     return got
 
 
-def _field_matches(record: Record, tag: str, code: str | None, values: frozenset[str]) -> bool:
-    fields = record.get_fields(tag)
+def _field_matches(fields: list, code: str | None, values: frozenset[str]) -> bool:
     if not values:
         return bool(fields)
     return any(v.strip().upper() in values for f in fields for v in _field_values(f, code))
 
 
-def is_electronic(record: Record, flavour: str) -> bool:
-    """A link to a file (IRBIS 951 ^A/^I, 856 $u/$f) and no print copy."""
-    if any(record.get_fields(tag) for tag in COPY_TAGS.get(flavour, ())):
+def is_electronic(record: Record, flavour: str, idx: FieldIndex | None = None) -> bool:
+    """A link to a file (IRBIS 951 ^A/^I, 856 $u/$f) and no print copy (``idx``: the field index, if made)."""
+    idx = index(record) if idx is None else idx
+    if any(tag in idx for tag in COPY_TAGS.get(flavour, ())):
         return False
     for tag in FILE_LINKS.get(flavour, ("856",)):
-        for f in record.get_fields(tag):
+        for f in idx.get(tag, ()):
             if not f.is_control_field() and any(f.get(c) for c in ("a", "i", "u", "f")):
                 return True
     return False
@@ -85,10 +88,12 @@ class Classifier:
     rules: list[Rule] = field(default_factory=list)
     default: str | None = None
 
-    def classify(self, record: Record, flavour: str) -> str | None:
-        """The sub-catalogue code for ``record`` (first matching rule, else the default)."""
+    def classify(self, record: Record, flavour: str, idx: FieldIndex | None = None) -> str | None:
+        """The sub-catalogue code for ``record`` (first matching rule, else the default);
+        ``idx`` is the record's field index when the caller has one."""
+        idx = index(record) if idx is None else idx
         for rule in self.rules:
-            if rule.matches(record, flavour):
+            if rule.matches(record, flavour, idx):
                 return rule.subcat
         return self.default
 

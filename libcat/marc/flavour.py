@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import chain
+from operator import itemgetter
+
 from pymarc import Record
+
+from .fieldindex import FieldIndex, index
 
 MARC21 = "marc21"
 UNIMARC = "unimarc"
@@ -14,79 +19,79 @@ IRBIS_WORKSHEETS = {"PAZK", "SPEC", "ASP", "J", "NJ", "NJK", "IBIS", "KNP", "KN"
 IRBIS_VALUE_CODE = "*"
 
 
-def _tags(record: Record) -> set[str]:
-    return {f.tag for f in record.fields}
-
-
 def _value(field) -> str:
     if field.is_control_field():
         return (field.data or "").strip()
     return (field.get(IRBIS_VALUE_CODE) or field.get("a") or "").strip()
 
 
-def irbis_evidence(record: Record) -> int:
+def _data(fields) -> list:
+    return [f for f in fields if not f.is_control_field()]
+
+
+def irbis_evidence(record: Record, idx: FieldIndex | None = None) -> int:
     """How many independent signs of IRBIS's internal format a record shows (2 or more: IRBIS)."""
+    idx = index(record) if idx is None else idx
     score = 0
-    tags = _tags(record)
-    if any(len(t) > 3 for t in tags):
+    if any(len(t) > 3 for t in idx):
         score += 2
-    data_fields = [f for f in record.fields if not f.is_control_field()]
-    if any(sf.code == IRBIS_VALUE_CODE for f in data_fields for sf in f.subfields):
+    data_fields = _data(record.fields)
+    if IRBIS_VALUE_CODE in map(itemgetter(0), chain.from_iterable(f.subfields for f in data_fields)):
         score += 2
-    if any(_value(f).upper() in IRBIS_WORKSHEETS for f in record.get_fields("920")):
+    if any(_value(f).upper() in IRBIS_WORKSHEETS for f in idx.get("920", ())):
         score += 2
-    if any(f.get("c") is not None and (f.get("a") or "")[:8].isdigit() for f in record.get_fields("907")
-           if not f.is_control_field()):
+    if any(f.get("c") is not None and (f.get("a") or "")[:8].isdigit() for f in _data(idx.get("907", ()))):
         score += 1
-    if "903" in tags:
+    if "903" in idx:
         score += 1
-    if any(not f.is_control_field() and (f.get("t") or f.get("b")) for f in record.get_fields("900")):
+    if any(f.get("t") or f.get("b") for f in _data(idx.get("900", ()))):
         score += 1
-    flat = [f for f in record.get_fields("463") if not f.is_control_field()]
+    flat = _data(idx.get("463", ()))
     if flat and all(f.get("1") is None and (f.get("c") or f.get("j")) for f in flat):
         score += 1
     if len(data_fields) >= 5 and all("".join(f.indicators or []).strip() == "" for f in data_fields) and \
-            any(t.startswith("9") for t in tags):
+            any(t.startswith("9") for t in idx):
         score += 1
     return score
 
 
-def _unimarc_evidence(record: Record) -> int:
+def _unimarc_evidence(record: Record, idx: FieldIndex) -> int:
     score = 0
-    f100 = record.get("100")
-    if f100 is not None and not f100.is_control_field():
-        a = f100.get("a") or ""
+    f100 = idx.get("100")
+    if f100 is not None and not f100[0].is_control_field():
+        a = f100[0].get("a") or ""
         if len(a) >= 35 and a[:8].isdigit() and a[8:9].isalpha():
             score += 2
-    if "200" in _tags(record):
+    if "200" in idx:
         score += 1
     if any(not f.is_control_field() and f.get("1") is not None for f in record.fields if f.tag[:1] == "4"):
         score += 1
-    if "801" in _tags(record):
+    if "801" in idx:
         score += 1
     return score
 
 
-def detect(record: Record) -> str:
+def detect(record: Record, idx: FieldIndex | None = None) -> str:
     """Guess the flavour of a record from its fields (readers that know better set it themselves).
 
     IRBIS internal: tags of 1000+, leading values, a 920 worksheet, 907/903/900 local fields,
     flat 463, no indicators at all. UNIMARC family: coded 100$a, 200, embedded 4xx links, 801.
-    MARC 21: 245, 008, 040.
+    MARC 21: 245, 008, 040. ``idx`` is the record's field index when the caller has one.
     """
     known = getattr(record, "flavour", None)
     if known in FLAVOURS:
         return known
-    if irbis_evidence(record) >= 2:
+    idx = index(record) if idx is None else idx
+    evidence = irbis_evidence(record, idx)
+    if evidence >= 2:
         return IRBIS
-    tags = _tags(record)
-    unimarc = _unimarc_evidence(record)
-    marc21 = sum(1 for t in ("245", "008", "040", "260", "264", "300", "650", "020") if t in tags)
-    if "245" in tags or "008" in tags:
+    unimarc = _unimarc_evidence(record, idx)
+    marc21 = sum(1 for t in ("245", "008", "040", "260", "264", "300", "650", "020") if t in idx)
+    if "245" in idx or "008" in idx:
         marc21 += 2
     if unimarc > marc21:
         return UNIMARC
-    if marc21 == 0 and unimarc == 0 and irbis_evidence(record) >= 1 and "001" not in tags:
+    if marc21 == 0 and unimarc == 0 and evidence >= 1 and "001" not in idx:
         return IRBIS
     return MARC21
 

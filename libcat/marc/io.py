@@ -20,6 +20,7 @@ from pymarc import Record
 
 from . import encoding as enc
 from . import iso2709, marcjson, marcxml, mrk
+from .fieldindex import FieldIndex, index
 from .flavour import detect, set_flavour
 from .items import ReadItem, Writer
 
@@ -107,15 +108,18 @@ def peek(stream: BinaryIO) -> tuple[bytes, BinaryIO]:
     return head, io.BufferedReader(_Prefixed(head, stream), buffer_size=1 << 20)
 
 
-def _finish(item: ReadItem) -> ReadItem:
+def _finish(item: ReadItem, idx: FieldIndex | None = None) -> ReadItem:
+    """The item with its record's flavour set and its control number (001) noted
+    (``idx``: the record's field index, when the caller has one)."""
     if item.record is not None:
-        flavour = item.flavour or detect(item.record)
+        idx = index(item.record) if idx is None else idx
+        flavour = item.flavour or detect(item.record, idx)
         set_flavour(item.record, flavour)
         item.flavour = flavour
         if item.control_number is None:
-            f001 = item.record.get("001")
-            if f001 is not None and f001.data:
-                item.control_number = f001.data.strip() or None
+            f001 = idx.get("001")
+            if f001 is not None and f001[0].data:
+                item.control_number = f001[0].data.strip() or None
     return item
 
 

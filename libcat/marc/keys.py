@@ -12,6 +12,7 @@ import unicodedata
 
 from pymarc import Record
 
+from .fieldindex import FieldIndex, index
 from .flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, detect
 from .summary import Summary, summarize
 
@@ -58,12 +59,13 @@ def fold(text: str | None) -> str:
     return " ".join(_WORD.findall(text.replace("_", " ")))
 
 
-def title_proper(record: Record, flavour: str) -> str | None:
+def title_proper(record: Record, flavour: str, idx: FieldIndex | None = None) -> str | None:
     """The title proper with its part designation, after the parent's title for a volume or article
     (IRBIS 461^C, UNIMARC 461$a, MARC 21 773$t): "Т. 2" alone says nothing."""
+    idx = index(record) if idx is None else idx
     tag, part_codes = ("245", "np") if flavour == MARC21 else ("200", "vhi")
     title = None
-    for f in record.get_fields(tag):
+    for f in idx.get(tag, ()):
         if f.is_control_field():
             continue
         value = f.get("a") or (f.get(IRBIS_VALUE_CODE) if flavour == IRBIS else None)
@@ -73,7 +75,7 @@ def title_proper(record: Record, flavour: str) -> str | None:
             break
     parent = None
     for ptag, code in (("773", "t"),) if flavour == MARC21 else (("461", "c" if flavour == IRBIS else "a"),):
-        for f in record.get_fields(ptag):
+        for f in idx.get(ptag, ()):
             if not f.is_control_field() and f.get(code):
                 parent = f.get(code)
                 break
@@ -97,13 +99,15 @@ def title_key(title: str | None, author: str | None, year: int | None) -> str | 
 
 def record_keys(
     record: Record, flavour: str | None = None, summary: Summary | None = None,
-    content_hash: str | None = None,
+    content_hash: str | None = None, idx: FieldIndex | None = None,
 ) -> list[tuple[str, str]]:
-    """All match keys of a record as (kind, value): its ISBN-13s, its title key, its content hash."""
-    flavour = flavour or detect(record)
-    s = summary or summarize(record, flavour)
+    """All match keys of a record as (kind, value): its ISBN-13s, its title key, its content hash
+    (``idx``: the record's field index, when the caller has one)."""
+    idx = index(record) if idx is None else idx
+    flavour = flavour or detect(record, idx)
+    s = summary or summarize(record, flavour, idx)
     out: list[tuple[str, str]] = [(ISBN, i) for i in s.isbns]
-    tk = title_key(title_proper(record, flavour) or s.title, s.author, s.year)
+    tk = title_key(title_proper(record, flavour, idx) or s.title, s.author, s.year)
     if tk:
         out.append((TITLE, tk))
     if content_hash:

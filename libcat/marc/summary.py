@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pymarc import Record
 
 from . import isbn
+from .fieldindex import FieldIndex, index
 from .flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, UNIMARC, detect
 
 _YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})")
@@ -35,18 +36,6 @@ class Summary:
     kazakhstan: str | None = None
     #: True when the record carries a local-lore mark (IRBIS field 629).
     local_lore: bool = False
-
-
-def _index(record: Record) -> dict[str, list]:
-    """Fields by tag, in record order (one pass instead of a scan per lookup)."""
-    by_tag: dict[str, list] = {}
-    for f in record.fields:
-        got = by_tag.get(f.tag)
-        if got is None:
-            by_tag[f.tag] = [f]
-        else:
-            got.append(f)
-    return by_tag
 
 
 def _first(by_tag: dict[str, list], tag: str, code: str) -> str | None:
@@ -152,11 +141,11 @@ def _marc21_entry(f008: str | None) -> dt.date | None:
         return None
 
 
-def summarize(record: Record, flavour: str | None = None) -> Summary:
-    """Extract the catalogue columns of ``record``; missing facts stay None."""
-    flavour = flavour or detect(record)
+def summarize(record: Record, flavour: str | None = None, idx: FieldIndex | None = None) -> Summary:
+    """Extract the catalogue columns of ``record``; missing facts stay None (``idx``: its field index, if made)."""
+    idx = index(record) if idx is None else idx
+    flavour = flavour or detect(record, idx)
     s = Summary(flavour=flavour)
-    idx = _index(record)
     if flavour == IRBIS:
         s.control_number = _first(idx, "903", IRBIS_VALUE_CODE) or _first(idx, "903", "a")
         title = _first(idx, "200", "a")

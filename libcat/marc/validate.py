@@ -22,6 +22,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from .. import i18n
 from . import isbn
+from .fieldindex import FieldIndex, index
 from .flavour import IRBIS, IRBIS_VALUE_CODE, IRBIS_WORKSHEETS, MARC21, UNIMARC, detect
 
 ERROR = "error"
@@ -258,20 +259,16 @@ def _codes(codes: list[str], codes_ok: frozenset[str], defined: frozenset[str] |
                 out.append(finding("undefined-subfield", pos, tag, code))
 
 
-def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding]) -> dict[str, list[Field]]:
+def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding],
+               by_tag: FieldIndex) -> None:
     """Tags, indicators, subfield codes, emptiness, repeatability and XML characters of every field."""
     irbis = flavour == IRBIS
     rules = _prepared(flavour)
     codes_ok = _IRBIS_CODE_OK if irbis else _CODE_OK
     ind_ok = _IND_OK | {"|"} if flavour == UNIMARC else _IND_OK
-    by_tag: dict[str, list[Field]] = {}
-    texts: list[str] = []
+    bad_xml = False
     for f in record.fields:
         tag = f.tag
-        if tag in by_tag:
-            by_tag[tag].append(f)
-        else:
-            by_tag[tag] = [f]
         if not tag.isdigit() or (len(tag) != 3 and not irbis):
             if not (flavour == MARC21 and len(tag) == 3 and tag.isalnum()):
                 out.append(finding("bad-tag", pos, tag))
@@ -280,7 +277,7 @@ def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding]
             data = f.data or ""
             if not data.strip():
                 out.append(finding("empty-field", pos, tag))
-            texts.append(data)
+            bad_xml = bad_xml or _BAD_XML.search(data) is not None
             continue
         rule = rules.get(tag)
         if not irbis:
@@ -301,25 +298,30 @@ def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding]
         if not subs:
             out.append(finding("empty-field", pos, tag))
             continue
-        defined = rule.defined if rule is not None else None
-        once = rule.once if rule is not None else None
-        codes = [sf.code for sf in subs]
+        codes, values = zip(*subs)
         used = set(codes)
-        if not (used <= codes_ok and (defined is None or used <= defined) and (not once or len(used) == len(codes))):
-            _codes(codes, codes_ok, defined, once, pos, tag, out)
-        values = [v for _, v in subs if v and not v.isspace()]
-        if values:
-            texts.extend(values)
-        else:
+        if rule is None:
+            if not used <= codes_ok:
+                _codes(codes, codes_ok, None, None, pos, tag, out)
+        elif not (used <= codes_ok and (rule.defined is None or used <= rule.defined) and
+                  (not rule.once or len(used) == len(codes))):
+            _codes(codes, codes_ok, rule.defined, rule.once, pos, tag, out)
+        # The field has text when one of its values has; values of spaces only are not checked for XML.
+        try:
+            text = "".join(values)
+        except TypeError:
+            text = "".join(v for v in values if v)
+        if not text or text.isspace():
             out.append(finding("empty-field", pos, tag))
+        elif _BAD_XML.search(text):
+            bad_xml = bad_xml or any(_BAD_XML.search(v) for v in values if v and not v.isspace())
     for tag, fields in by_tag.items():
         if len(fields) > 1:
             rule = rules.get(tag)
             if rule is not None and not rule.repeatable:
                 out.append(finding("duplicate-field", pos, tag, count=len(fields)))
-    if _BAD_XML.search("".join(texts)):
+    if bad_xml:
         _locate_xml(record, pos, out)
-    return by_tag
 
 
 def _locate_xml(record: Record, pos: int | None, out: list[Finding]) -> None:
@@ -457,13 +459,16 @@ def _irbis(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]) 
         _check_text_years(v, out, pos, "210", "d")
 
 
-def validate(record: Record, flavour: str | None = None, position: int | None = None) -> list[Finding]:
-    """All findings for one record, by the rules of its flavour (detected when not given)."""
-    flavour = flavour or detect(record)
+def validate(record: Record, flavour: str | None = None, position: int | None = None,
+             idx: FieldIndex | None = None) -> list[Finding]:
+    """All findings for one record, by the rules of its flavour (detected when not given);
+    ``idx`` is the record's field index when the caller has one."""
+    by_tag = index(record) if idx is None else idx
+    flavour = flavour or detect(record, by_tag)
     out: list[Finding] = []
     if flavour != IRBIS:
         _leader(record, flavour, position, out)
-    by_tag = _structure(record, flavour, position, out)
+    _structure(record, flavour, position, out, by_tag)
     if flavour == MARC21:
         _marc21(by_tag, position, out)
     elif flavour == UNIMARC:
