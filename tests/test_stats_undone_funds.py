@@ -242,7 +242,8 @@ def test_hand_set_category_beats_mark_and_subcatalog_both_ways(catalog):
             _book(s, "rare-on", plain, sub["books"], fund_rare=True),
         ]
         s.flush()
-        assert [(r.mark_kazakhstan, r.mark_local_lore) for r in rows[:3]] == [(True, False), (False, False), (False, True)]
+        marks = [(r.mark_kazakhstan, r.mark_local_lore) for r in rows[:3]]
+        assert marks == [(True, False), (False, False), (False, True)]
     fund = by_code(table(catalog, "fund-digitization"))
     assert fund["book-fund"] == {"total": 7, "digitized": 0}
     assert fund["kazakhstan"] == {"total": 1, "digitized": 0}   # kz-on
@@ -260,7 +261,8 @@ def test_record_moves_between_categories_when_its_fields_change(catalog):
         rid = row.id
     assert _categories(catalog) == {"book-fund": 1, "rare": 0, "local-lore": 0, "kazakhstan": 1}
     with catalog.session() as s:
-        assert records.update(s, s.get(CatalogRecord, rid), _unimarc(IRBIS, "Бір", [("629", "b", "Караганда")]), IRBIS)
+        lore = _unimarc(IRBIS, "Бір", [("629", "b", "Караганда")])
+        assert records.update(s, s.get(CatalogRecord, rid), lore, IRBIS)
     assert _categories(catalog) == {"book-fund": 1, "rare": 0, "local-lore": 1, "kazakhstan": 0}
     with catalog.session() as s:
         assert records.update(s, s.get(CatalogRecord, rid), _unimarc(IRBIS, "Бір", []), IRBIS)

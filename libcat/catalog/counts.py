@@ -357,23 +357,38 @@ def _whole_book_at(end: dt.date):
     return and_(D.c.type == "book", _live_object_at(end))
 
 
-def _category_sums(conn: Conn, values: list, from_, where) -> list[list[int]]:
-    """Per expression of ``values`` (a value per record): its sums over the records of ``from_`` where
-    ``where``, for all of them, then for those in each of FUND_CATEGORIES."""
+def _category_sums(conn: Conn, value, from_, where) -> list[int]:
+    """Sums of ``value`` (one per record) over the records of ``from_`` where ``where``: for all of
+    them, then for those in each of FUND_CATEGORIES."""
     per_record = (
-        select(
-            *(v.label(f"v{i}") for i, v in enumerate(values)),
-            *(in_fund_category(c).label(f"in{j}") for j, c in enumerate(FUND_CATEGORIES)),
-        )
+        select(value.label("n"), *(in_fund_category(c).label(f"in{j}") for j, c in enumerate(FUND_CATEGORIES)))
         .select_from(from_).where(where).subquery()
     )
-    sums = []
-    for i in range(len(values)):
-        v = per_record.c[f"v{i}"]
-        sums += [func.coalesce(func.sum(v), 0), *(_total(v, per_record.c[f"in{j}"]) for j in range(len(FUND_CATEGORIES)))]
-    row = [int(x) for x in conn.execute(select(*sums)).one()]
-    width = 1 + len(FUND_CATEGORIES)
-    return [row[i * width:(i + 1) * width] for i in range(len(values))]
+    n = per_record.c.n
+    q = select(
+        func.coalesce(func.sum(n), 0), *(_total(n, per_record.c[f"in{j}"]) for j in range(len(FUND_CATEGORIES)))
+    )
+    return [int(v) for v in conn.execute(q).one()]
+
+
+def _fund_part(conn: Conn, end: dt.date, present, among=None) -> tuple[list[int], list[int]]:
+    """Copies held and titles digitized at ``end`` of the records where ``present``, as ``_category_sums``.
+
+    Copies and whole books are grouped per record, then joined to the records; ``among`` (a select of
+    record ids) narrows the copies and objects grouped when ``present`` picks only a few records.
+    """
+    held_where, book_where = [_held_at(end)], [_whole_book_at(end)]
+    if among is not None:
+        held_where.append(C.c.record_id.in_(among))
+        book_where.append(D.c.record_id.in_(among))
+    held = (
+        select(C.c.record_id.label("rid"), func.count().label("n")).where(*held_where)
+        .group_by(C.c.record_id).subquery()
+    )
+    books = select(D.c.record_id.label("rid")).where(*book_where).group_by(D.c.record_id).subquery()
+    copies = _category_sums(conn, held.c.n, held.join(R, R.c.id == held.c.rid), present)
+    digitized = _category_sums(conn, literal(1), books.join(R, R.c.id == books.c.rid), present)
+    return copies, digitized
 
 
 def fund_counts(conn: Conn, end: dt.date) -> dict[str, FundCount]:
@@ -381,32 +396,19 @@ def fund_counts(conn: Conn, end: dt.date) -> dict[str, FundCount]:
 
     Copies count when received before ``end`` (or undated) and not written off before it; a title is
     digitized when it has a whole-book digital object that exists at ``end``. Both count only for
-    records present at ``end`` (not deleted before it, not added by an undone batch).
-
-    Never-deleted records are joined to copies and books grouped per record, through the covering
-    index ``ix_records_funds`` (the records rows, with their text, are not read); the few tombstones
-    still present at ``end`` come through the deleted_at index, their copies and books looked up per record.
+    records present at ``end`` (not deleted before it, not added by an undone batch): the never-deleted
+    ones through the covering index ``ix_records_report`` (the records rows, with their text, are not
+    read), then the few tombstones still present at ``end`` through the deleted_at index.
     """
-    never = R.c.deleted_at.is_(None)
-    held = (
-        select(C.c.record_id.label("rid"), func.count().label("n")).where(_held_at(end))
-        .group_by(C.c.record_id).subquery()
+    tombstone = and_(R.c.deleted_at >= _at(end), _not_undone())
+    parts = (
+        _fund_part(conn, end, R.c.deleted_at.is_(None)),
+        _fund_part(conn, end, tombstone, among=select(R.c.id).where(tombstone)),
     )
-    books = select(D.c.record_id.label("rid")).where(_whole_book_at(end)).group_by(D.c.record_id).subquery()
-    [copies] = _category_sums(conn, [held.c.n], held.join(R, R.c.id == held.c.rid), never)
-    [digitized] = _category_sums(conn, [literal(1)], books.join(R, R.c.id == books.c.rid), never)
-    tomb_copies, tomb_digitized = _category_sums(
-        conn,
-        [
-            select(func.count()).where(C.c.record_id == R.c.id, _held_at(end)).scalar_subquery(),
-            case((exists().where(D.c.record_id == R.c.id, _whole_book_at(end)), 1), else_=0),
-        ],
-        R,
-        and_(R.c.deleted_at >= _at(end), _not_undone()),
-    )
+    keys = ("total", *FUND_CATEGORIES)
     return {
-        key: FundCount(c + tc, d + td)
-        for key, c, d, tc, td in zip(("total", *FUND_CATEGORIES), copies, digitized, tomb_copies, tomb_digitized)
+        key: FundCount(sum(copies[i] for copies, _ in parts), sum(digitized[i] for _, digitized in parts))
+        for i, key in enumerate(keys)
     }
 
 
