@@ -199,6 +199,20 @@ def test_ek_range_is_inclusive(built):
     assert (b["at_start"], b["added"], b["at_end"]) == (4, 1, 5)
 
 
+def test_ek_since_of_a_subcatalogue_whose_records_left_before_the_period(catalog):
+    with catalog.session() as s:
+        lore = s.scalar(select(Subcatalog).where(Subcatalog.code == "local-lore"))
+        row = records.create(s, irbis(dt.date(2012, 5, 5), "kaz", "gone"), IRBIS, subcat=lore)
+        s.flush()
+        records.delete(s, row, reason="written off")
+        row.deleted_at = _dt(2019, 3, 3)
+    t = table(catalog, "ek")
+    lore_row = next(r for r in t.rows if r.code == "local-lore")
+    assert lore_row.empty and lore_row.values == {
+        "since": 2012, "at_start": 0, "added": 0, "at_end": 0, "kazakh_at_end": 0, "plan": None}
+    assert [r.code for r in t.rows if r.code == "none"] == []
+
+
 def test_ek_work(built):
     t = table(built, "ek-work")
     assert by_code(t) == {"edited": {"count": 2}, "duplicates-deleted": {"count": 1}}

@@ -131,8 +131,9 @@ def ek_counts(conn: Conn, start: dt.date, end: dt.date) -> dict[int | None, EkCo
     ``added`` counts records whose entry date falls in the period and that are still in the EK
     at its end: a duplicate entered and merged within the period was not added.
     Records never deleted are counted by one scan of the covering index ``ix_records_counts``
-    (there ``added`` is at_end - at_start); tombstones, undone ones left out, through the
-    deleted_at index; the first entry per sub-catalogue by one index probe each.
+    (there ``added`` is at_end - at_start); tombstones deleted from ``start`` on (earlier ones count
+    nowhere), undone ones left out, through the deleted_at index; the first entry of every
+    sub-catalogue by one index probe each.
     """
     never = R.c.deleted_at.is_(None)
     # No WHERE clause: a filter on deleted_at would lead SQLite to the deleted_at index, a row lookup per record.
@@ -153,10 +154,10 @@ def ek_counts(conn: Conn, start: dt.date, end: dt.date) -> dict[int | None, EkCo
             _n(at_end),
             _n(and_(at_end, R.c.language == KAZAKH)),
         )
-        .where(_tombstone(), _not_undone())
+        .where(R.c.deleted_at >= _at(start), _not_undone())
         .group_by(group)
     )
-    out: dict[int | None, EkCount] = {}
+    out: dict[int | None, EkCount] = {sc: EkCount() for sc in [None, *conn.execute(select(S.c.id)).scalars()]}
     for sc, a, c, k in conn.execute(live):
         out[sc] = EkCount(int(a), int(c) - int(a), int(c), int(k))
     for sc, a, b, c, k in conn.execute(tombstones):
