@@ -112,11 +112,11 @@ def test_catalogue_messages_in_russian_and_kazakh(run_cli):
     r = run_cli("--lang", "kk", "subcat", "add", "old-maps", "--ru", "Редкий фонд", "--kk", "Сирек қор")
     assert r.exit_code == 0 and r.output.strip() == "old-maps ішкі каталогы қосылды"
     r = run_cli("--lang", "ru", "subcat", "add", "old-maps", "--ru", "Редкий фонд", "--kk", "Сирек қор")
-    assert r.exit_code == 1 and r.output.strip() == "libcat: error: подкаталог 'old-maps' уже есть"
+    assert r.exit_code == 1 and r.output.strip() == "libcat: ошибка: подкаталог 'old-maps' уже есть"
     r = run_cli("--lang", "kk", "subcat", "add", "a b", "--ru", "x", "--kk", "x")
     assert r.exit_code == 1 and "тек әріптер, цифрлар" in r.output
     r = run_cli("--lang", "kk", "show", "жоқ-1")
-    assert r.exit_code == 1 and r.output.strip() == "libcat: error: 'жоқ-1' жазбасы жоқ (бұл каталогтағы нөмір де, бақылау нөмірі де емес)"
+    assert r.exit_code == 1 and r.output.strip() == "libcat: қате: 'жоқ-1' жазбасы жоқ (бұл каталогтағы нөмір де, бақылау нөмірі де емес)"
     r = run_cli("--lang", "ru", "delete", "нет-1")
     assert r.exit_code == 1 and "нет записи 'нет-1'" in r.output
     r = run_cli("--lang", "ru", "export", "--subcat", "nope")

@@ -155,7 +155,7 @@ def test_empty_file_or_bom_only_is_an_error_and_leaves_no_batch(run_cli, tmp_pat
     res = run_cli("import", str(empty))
     assert res.exit_code == 1 and res.output.strip() == f"libcat: error: {empty}: no records found"
     res = run_cli("--lang", "kk", "import", str(bom))
-    assert res.exit_code == 1 and res.output.strip() == f"libcat: error: {bom}: жазбалар табылмады"
+    assert res.exit_code == 1 and res.output.strip() == f"libcat: қате: {bom}: жазбалар табылмады"
     res = run_cli("--lang", "ru", "import", str(bom))
     assert res.exit_code == 1 and "записи не найдены" in res.output
     assert run_cli("batches").output.strip() == ""

@@ -151,9 +151,9 @@ def test_errors_are_one_line(cli):
 
 def test_period_errors_in_russian_and_kazakh(cli):
     r = cli("--lang", "ru", "stats", "--year", "2023", "--half", "1", "--quarter", "2")
-    assert r.exit_code == 1 and r.output.strip() == "libcat: error: укажите только одно из: --half, --quarter"
+    assert r.exit_code == 1 and r.output.strip() == "libcat: ошибка: укажите только одно из: --half, --quarter"
     r = cli("stats", "--lang", "kk", "--from", "2023-05-01", "--to", "2023-04-01")
-    assert r.exit_code == 1 and r.output.strip() == "libcat: error: --to 2023-04-01 күні --from 2023-05-01 күнінен бұрын"
+    assert r.exit_code == 1 and r.output.strip() == "libcat: қате: --to 2023-04-01 күні --from 2023-05-01 күнінен бұрын"
     r = cli("--lang", "kk", "stats", "--from", "2023-05-01")
     assert r.exit_code == 1 and "--from және --to екеуін де көрсетіңіз" in r.output
     r = cli("--lang", "ru", "stats", "--from", "вчера", "--to", "2023-04-01")

@@ -14,6 +14,13 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..catalog.store import Catalog, CatalogError, open_catalog
+from ..i18n import register, t
+
+register({
+    "cli.error": {"en": "libcat: error: {text}", "ru": "libcat: ошибка: {text}", "kk": "libcat: қате: {text}"},
+    "cli.db_error": {"en": "libcat: database error: {text}", "ru": "libcat: ошибка базы данных: {text}",
+                     "kk": "libcat: дерекқор қатесі: {text}"},
+})
 
 
 class LibcatGroup(click.Group):
@@ -23,15 +30,15 @@ class LibcatGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CatalogError as exc:
-            click.echo(f"libcat: error: {exc}", err=True)
+            click.echo(t("cli.error", lang(ctx), text=exc), err=True)
             ctx.exit(1)
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            click.echo(f"libcat: database error: {reason}", err=True)
+            click.echo(t("cli.db_error", lang(ctx), text=reason), err=True)
             ctx.exit(1)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
-            click.echo(f"libcat: error: {where}{exc.strerror or exc}", err=True)
+            click.echo(t("cli.error", lang(ctx), text=f"{where}{exc.strerror or exc}"), err=True)
             ctx.exit(1)
 
 
@@ -41,7 +48,7 @@ def catalog(ctx: click.Context, *, must_exist: bool = True) -> Catalog:
     root.ensure_object(dict)
     cat = root.obj.get("catalog")
     if cat is None or (must_exist and not root.obj.get("catalog_checked")):
-        cat = open_catalog(root.obj.get("db"), must_exist=must_exist)
+        cat = open_catalog(root.obj.get("db"), must_exist=must_exist, lang=lang(ctx))
         root.obj["catalog"] = cat
         root.obj["catalog_checked"] = must_exist
         ctx.call_on_close(cat.engine.dispose)

@@ -58,6 +58,7 @@ def _period_options(f):
 
 def _resolve(ctx: click.Context, kw: dict[str, Any]) -> tuple[periods.Period, str, dict | None, dict | None]:
     lang = kw["lang_opt"] or root_lang(ctx) or i18n.current_lang()
+    ctx.find_root().ensure_object(dict)["lang"] = lang  # errors of this command are then in its language too
     try:
         period = periods.from_options(
             kw["year"], kw["half"], kw["quarter"], kw["months"], kw["date_from"], kw["date_to"], lang=lang
