@@ -21,6 +21,41 @@ i18n.register({
         "ru": "укажите адрес (URL) репозитория или --list-sources",
         "kk": "репозиторийдің мекенжайын (URL) немесе --list-sources көрсетіңіз",
     },
+    "cli.oai.serving": {
+        "en": "libcat: OAI-PMH provider for {catalogue} at {url}?verb=Identify (repository {repository}); "
+              "Ctrl+C stops it",
+        "ru": "libcat: поставщик OAI-PMH для каталога {catalogue}: {url}?verb=Identify (репозиторий {repository}); "
+              "остановка — Ctrl+C",
+        "kk": "libcat: {catalogue} каталогының OAI-PMH провайдері: {url}?verb=Identify (репозиторий {repository}); "
+              "тоқтату үшін Ctrl+C басыңыз",
+    },
+    "cli.harvest.no_sources": {
+        "en": "no harvest sources yet: libcat harvest URL",
+        "ru": "источников сбора пока нет: libcat harvest URL",
+        "kk": "жинау көздері әзірге жоқ: libcat harvest URL",
+    },
+    "cli.harvest.source": {
+        "en": "{name}\t{url}\t{prefix}\tset={set}\tinto={into}\tnext from={next}\t{state}\tseen={seen}\tbatch={batch}",
+        "ru": "{name}\t{url}\t{prefix}\tнабор={set}\tподкаталог={into}\tследующий сбор с={next}\t{state}\t"
+              "получено={seen}\tпакет={batch}",
+        "kk": "{name}\t{url}\t{prefix}\tжиынтық={set}\tішкі каталог={into}\tкелесі жинау басы={next}\t{state}\t"
+              "алынды={seen}\tтоптама={batch}",
+    },
+    "cli.harvest.state.ok": {"en": "ok", "ru": "завершён", "kk": "аяқталды"},
+    "cli.harvest.state.interrupted": {
+        "en": "interrupted (resumable)", "ru": "прерван (можно продолжить)", "kk": "үзілді (жалғастыруға болады)",
+    },
+    "cli.harvest.done": {
+        "en": "harvested {records} records ({deleted} deleted) in {pages} pages from {url} as source {source!r}",
+        "ru": "собрано записей: {records} (удалённых: {deleted}), страниц: {pages}, из {url} как источник {source!r}",
+        "kk": "{url} мекенжайынан {pages} бетте {records} жазба жиналды (жойылғандары: {deleted}), "
+              "дереккөз {source!r}",
+    },
+    "cli.harvest.resumed": {
+        "en": "(resumed)", "ru": "(продолжение прерванного сбора)", "kk": "(үзілген жинаудың жалғасы)",
+    },
+    "cli.harvest.from": {"en": "from {date}", "ru": "изменения с {date}", "kk": "{date} бастап өзгергендері"},
+    "cli.harvest.note": {"en": "note: {text}", "ru": "примечание: {text}", "kk": "ескертпе: {text}"},
 })
 
 
@@ -67,8 +102,8 @@ def serve(ctx: click.Context, host: str, port: int, base_url: str | None, page_s
                           retry_after=retry_after)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     shown = base_url or f"http://{host}:{port}/oai"
-    click.echo(f"libcat: OAI-PMH provider for {cat.display_url} at {shown}?verb=Identify "
-               f"(repository {app.repository_id}); Ctrl+C stops it", err=True)
+    click.echo(i18n.t("cli.oai.serving", common.lang(ctx), catalogue=cat.display_url, url=shown,
+                      repository=app.repository_id), err=True)
     waitress.serve(app, host=host, port=port, threads=max_concurrency + 2, ident="libcat",
                    url_scheme="https" if shown.startswith("https") else "http")
 
@@ -95,6 +130,7 @@ def harvest_cmd(ctx: click.Context, url: str | None, prefix: str, set_spec: str 
     from ..oai import harvester
 
     cat = common.catalog(ctx)
+    ui = common.lang(ctx)
     if list_sources:
         rows = harvester.list_sources(cat)
         if as_json:
@@ -105,30 +141,32 @@ def harvest_cmd(ctx: click.Context, url: str | None, prefix: str, set_spec: str 
             } for r in rows], ensure_ascii=False, indent=2))
             return
         if not rows:
-            click.echo("no harvest sources yet: libcat harvest URL")
+            click.echo(i18n.t("cli.harvest.no_sources", ui))
             return
         for r in rows:
-            state = "interrupted (resumable)" if r.resume_token else "ok"
-            click.echo(f"{r.name}\t{r.url}\t{r.prefix}\tset={r.set_spec or '-'}\tinto={r.subcat_code or '-'}\t"
-                       f"next from={r.last_success_from or '-'}\t{state}\tseen={r.records_seen}\t"
-                       f"batch={r.last_batch_id or '-'}")
+            state = i18n.t("cli.harvest.state.interrupted" if r.resume_token else "cli.harvest.state.ok", ui)
+            click.echo(i18n.t("cli.harvest.source", ui, name=r.name, url=r.url, prefix=r.prefix,
+                              set=r.set_spec or "-", into=r.subcat_code or "-", next=r.last_success_from or "-",
+                              state=state, seen=r.records_seen, batch=r.last_batch_id or "-"))
         return
     if not url:
-        raise click.UsageError(i18n.t("cli.harvest.no_url", common.lang(ctx)))
+        raise click.UsageError(i18n.t("cli.harvest.no_url", ui))
     res = harvester.harvest(cat, url, prefix=prefix, set_spec=set_spec, from_=from_, until=until, into=into,
-                            name=name, progress=common.is_terminal(), max_retries=retries)
+                            name=name, progress=common.is_terminal(), max_retries=retries, lang=ui)
     if as_json:
         click.echo(json.dumps(res.to_dict(), ensure_ascii=False, indent=2, default=str))
         return
-    rep = res.report
-    click.echo(f"harvested {res.records} records ({res.deleted} deleted) in {res.pages} pages from {url} "
-               f"as source {res.source!r}{' (resumed)' if res.resumed else ''}"
-               f"{' from ' + res.from_ if res.from_ else ''}")
-    if rep is not None:
-        click.echo(f"batch {rep.batch}: added {rep.added}, updated {rep.updated}, unchanged {rep.unchanged}, "
-                   f"deleted {rep.deleted}, duplicates {rep.duplicates}, rejected {rep.rejected}")
+    done = [i18n.t("cli.harvest.done", ui, records=res.records, deleted=res.deleted, pages=res.pages, url=url,
+                   source=res.source)]
+    if res.resumed:
+        done.append(i18n.t("cli.harvest.resumed", ui))
+    if res.from_:
+        done.append(i18n.t("cli.harvest.from", ui, date=res.from_))
+    click.echo(" ".join(done))
+    if res.report is not None:
+        click.echo(res.report.summary(ui))
     for note in res.notes:
-        click.echo(f"note: {note}", err=True)
+        click.echo(i18n.t("cli.harvest.note", ui, text=note), err=True)
 
 
 def register(main: click.Group) -> None:

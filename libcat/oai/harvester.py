@@ -24,6 +24,7 @@ from pymarc import Field, Indicators, Leader, Record, Subfield
 from sickle import Sickle
 from sqlalchemy import select
 
+from .. import i18n
 from ..catalog.importer import ImportOptions, ImportReport, import_items
 from ..catalog.models import HarvestSource
 from ..catalog.store import Catalog, CatalogError
@@ -39,9 +40,81 @@ PREFIXES = ("marc21", "oai_dc", "rusmarc")
 CHUNK = 500
 RETRY_STATUS = (429, 500, 502, 503, 504)
 
+i18n.register({
+    "harvest.page": {"en": "{url}: page {page}", "ru": "{url}: страница {page}", "kk": "{url}: {page}-бет"},
+    "harvest.bad_prefix": {
+        "en": "--prefix must be one of {known}, not {prefix!r}",
+        "ru": "недопустимый --prefix {prefix!r}; допустимы: {known}",
+        "kk": "--prefix {prefix!r} болуы мүмкін емес; рұқсат етілгендер: {known}",
+    },
+    "harvest.network_error": {
+        "en": "network error: {error}", "ru": "сетевая ошибка: {error}", "kk": "желі қатесі: {error}",
+    },
+    "harvest.retrying": {
+        "en": "{where}: {why}; retrying in {seconds} s",
+        "ru": "{where}: {why}; повтор через {seconds} с",
+        "kk": "{where}: {why}; {seconds} с кейін қайталанады",
+    },
+    "harvest.giving_up": {
+        "en": "{where}: giving up after {waited} s of retries ({why})",
+        "ru": "{where}: попытки прекращены, повторы уже заняли {waited} с ({why})",
+        "kk": "{where}: қайталау тоқтатылды, оған {waited} с кетті ({why})",
+    },
+    "harvest.http": {
+        "en": "{where}: HTTP {status} ({reason})",
+        "ru": "{where}: сервер ответил HTTP {status} ({reason})",
+        "kk": "{where}: сервер HTTP {status} деп жауап берді ({reason})",
+    },
+    "harvest.network": {
+        "en": "{where}: network error after {retries} retries: {reason}",
+        "ru": "{where}: сетевая ошибка после повторных попыток ({retries}): {reason}",
+        "kk": "{where}: {retries} рет қайталағаннан кейін желі қатесі: {reason}",
+    },
+    "harvest.not_xml": {
+        "en": "{where}: malformed response (not well-formed XML: {reason})",
+        "ru": "{where}: некорректный ответ (XML с ошибками: {reason})",
+        "kk": "{where}: жауап дұрыс емес (XML қате құрылған: {reason})",
+    },
+    "harvest.not_oai": {
+        "en": "{where}: malformed response (root element is {tag}, not OAI-PMH 2.0)",
+        "ru": "{where}: некорректный ответ (корневой элемент {tag}, а не OAI-PMH 2.0)",
+        "kk": "{where}: жауап дұрыс емес (түбір элементі {tag}, OAI-PMH 2.0 емес)",
+    },
+    "harvest.no_list": {
+        "en": "{where}: malformed response (no ListRecords element)",
+        "ru": "{where}: некорректный ответ (нет элемента ListRecords)",
+        "kk": "{where}: жауап дұрыс емес (ListRecords элементі жоқ)",
+    },
+    "harvest.oai_error": {
+        "en": "{where}: OAI-PMH error {code}: {message}",
+        "ru": "{where}: ошибка OAI-PMH {code}: {message}",
+        "kk": "{where}: OAI-PMH қатесі {code}: {message}",
+    },
+    "harvest.identify_error": {
+        "en": "{url}: Identify answered {code}: {message}",
+        "ru": "{url}: на запрос Identify сервер ответил ошибкой {code}: {message}",
+        "kk": "{url}: Identify сұрауына сервер {code} қатесімен жауап берді: {message}",
+    },
+    "harvest.identify_no_date": {
+        "en": "{url}: Identify: malformed response (no responseDate)",
+        "ru": "{url}: Identify: некорректный ответ (нет responseDate)",
+        "kk": "{url}: Identify: жауап дұрыс емес (responseDate жоқ)",
+    },
+    "harvest.token_refused": {
+        "en": "the server refused the saved token ({message}); list started again",
+        "ru": "сервер не принял сохранённый токен ({message}); список запрошен с начала",
+        "kk": "сервер сақталған токенді қабылдамады ({message}); тізім басынан қайта сұралды",
+    },
+})
+
 
 class HarvestError(CatalogError):
     """A harvest that cannot go on; the message names the URL and the page."""
+
+
+def _page(url: str, page: int, lang: str | None) -> str:
+    """Where a problem happened: the URL and the page, in ``lang``."""
+    return i18n.t("harvest.page", lang, url=url, page=page)
 
 
 @dataclass
@@ -67,11 +140,12 @@ class HarvestResult:
 
 
 class Fetcher:
-    """One OAI-PMH request at a time through Sickle, with bounded retries and clear errors."""
+    """One OAI-PMH request at a time through Sickle, with bounded retries and clear errors (in ``lang``)."""
 
     def __init__(self, url: str, *, max_retries: int = 5, max_wait: float = 300.0, timeout: float = 120.0,
-                 backoff: float = 1.0, sleep: Callable[[float], None] = time.sleep):
+                 backoff: float = 1.0, sleep: Callable[[float], None] = time.sleep, lang: str | None = None):
         self.url = url
+        self.lang = lang
         self.client = Sickle(url, max_retries=0, timeout=timeout)
         self.max_retries = max_retries
         self.max_wait = max_wait
@@ -79,11 +153,16 @@ class Fetcher:
         self.sleep = sleep
         self.waited = 0.0
 
+    def _where(self, page: int) -> str:
+        return _page(self.url, page, self.lang)
+
     def _wait(self, seconds: float, why: str, page: int) -> None:
         seconds = max(0.0, min(seconds, 3600.0))
         if self.waited + seconds > self.max_wait:
-            raise HarvestError(f"{self.url}: page {page}: giving up after {self.waited:.0f} s of retries ({why})")
-        log.warning("%s: page %d: %s; retrying in %.1f s", self.url, page, why, seconds)
+            raise HarvestError(i18n.t("harvest.giving_up", self.lang, where=self._where(page),
+                                      waited=f"{self.waited:.0f}", why=why))
+        log.warning("%s", i18n.t("harvest.retrying", self.lang, where=self._where(page), why=why,
+                                 seconds=f"{seconds:.1f}"))
         self.sleep(seconds)
         self.waited += seconds
 
@@ -101,23 +180,26 @@ class Fetcher:
                     self._wait(after if after is not None else delay, f"HTTP {status}", page)
                     attempt += 1
                     continue
-                raise HarvestError(f"{self.url}: page {page}: HTTP {status} ({exc})") from None
+                raise HarvestError(i18n.t("harvest.http", self.lang, where=self._where(page), status=status,
+                                          reason=exc)) from None
             except (requests.ConnectionError, requests.Timeout) as exc:
                 if attempt < self.max_retries:
-                    self._wait(delay, f"network error: {type(exc).__name__}", page)
+                    why = i18n.t("harvest.network_error", self.lang, error=type(exc).__name__)
+                    self._wait(delay, why, page)
                     attempt += 1
                     continue
-                raise HarvestError(f"{self.url}: page {page}: network error after {attempt} retries: {exc}") from None
+                raise HarvestError(i18n.t("harvest.network", self.lang, where=self._where(page), retries=attempt,
+                                          reason=exc)) from None
             except requests.RequestException as exc:
-                raise HarvestError(f"{self.url}: page {page}: {exc}") from None
+                raise HarvestError(f"{self._where(page)}: {exc}") from None
             try:
                 root = etree.fromstring(resp.http_response.content, etree.XMLParser(
                     resolve_entities=False, no_network=True, huge_tree=True, recover=False))
             except (etree.XMLSyntaxError, ValueError) as exc:
-                raise HarvestError(f"{self.url}: page {page}: malformed response (not well-formed XML: {exc})") from None
+                raise HarvestError(i18n.t("harvest.not_xml", self.lang, where=self._where(page),
+                                          reason=exc)) from None
             if root.tag != f"{OAI}OAI-PMH":
-                raise HarvestError(f"{self.url}: page {page}: malformed response (root element is {root.tag}, "
-                                   "not OAI-PMH 2.0)")
+                raise HarvestError(i18n.t("harvest.not_oai", self.lang, where=self._where(page), tag=root.tag))
             return root
 
 
@@ -238,7 +320,7 @@ class _Pages:
     """Iterate the items of a list, saving the resumption token once the importer committed what precedes it."""
 
     def __init__(self, catalog: Catalog, fetcher: Fetcher, source_id: int, prefix: str, params: dict[str, str],
-                 result: HarvestResult, chunk: int, progress: bool, resume_token: str | None):
+                 result: HarvestResult, chunk: int, progress: bool, resume_token: str | None, lang: str | None):
         self.catalog = catalog
         self.fetcher = fetcher
         self.source_id = source_id
@@ -248,6 +330,7 @@ class _Pages:
         self.chunk = chunk
         self.progress = progress
         self.resume_token = resume_token
+        self.lang = lang
         self.pending: list[tuple[int, str]] = []
         self.restarted = False
 
@@ -289,21 +372,22 @@ class _Pages:
             root = self.fetcher.fetch(page, **request)
             self.result.pages = page
             err = _oai_error(root)
+            where = _page(self.fetcher.url, page, self.lang)
             if err is not None:
                 code, message = err
                 if code == "noRecordsMatch":
                     return
                 if code == "badResumptionToken" and "resumptionToken" in request and position == 0 \
                         and not self.restarted and self.resume_token:
-                    self.result.notes.append(f"the server refused the saved token ({message}); list started again")
+                    self.result.notes.append(i18n.t("harvest.token_refused", self.lang, message=message))
                     self.restarted = True
                     self.resume_token = None
                     request = self._first_request()
                     continue
-                raise HarvestError(f"{self.fetcher.url}: page {page}: OAI-PMH error {code}: {message}")
+                raise HarvestError(i18n.t("harvest.oai_error", self.lang, where=where, code=code, message=message))
             body = root.find(f"{OAI}ListRecords")
             if body is None:
-                raise HarvestError(f"{self.fetcher.url}: page {page}: malformed response (no ListRecords element)")
+                raise HarvestError(i18n.t("harvest.no_list", self.lang, where=where))
             token_el = body.find(f"{OAI}resumptionToken")
             if bar is not None and token_el is not None and token_el.get("completeListSize", "").isdigit():
                 bar.total = int(token_el.get("completeListSize"))
@@ -327,13 +411,13 @@ class _Pages:
 def harvest(
     catalog: Catalog, url: str, *, prefix: str = "marc21", set_spec: str | None = None, from_: str | None = None,
     until: str | None = None, into: str | None = None, name: str | None = None, progress: bool = False,
-    fetcher: Fetcher | None = None, chunk: int = CHUNK, max_retries: int = 5,
+    fetcher: Fetcher | None = None, chunk: int = CHUNK, max_retries: int = 5, lang: str | None = None,
 ) -> HarvestResult:
-    """Harvest ``url`` into the catalogue as source ``name``; returns what was done."""
+    """Harvest ``url`` into the catalogue as source ``name``; returns what was done (errors and notes in ``lang``)."""
     if prefix not in PREFIXES:
-        raise HarvestError(f"--prefix must be one of {', '.join(PREFIXES)}, not {prefix!r}")
+        raise HarvestError(i18n.t("harvest.bad_prefix", lang, known=", ".join(PREFIXES), prefix=prefix))
     name = name or default_name(url, set_spec)
-    fetcher = fetcher or Fetcher(url, max_retries=max_retries)
+    fetcher = fetcher or Fetcher(url, max_retries=max_retries, lang=lang)
     with catalog.session() as s:
         src = s.scalar(select(HarvestSource).where(HarvestSource.name == name))
         if src is None:
@@ -353,11 +437,11 @@ def harvest(
     identify = fetcher.fetch(0, verb="Identify")
     err = _oai_error(identify)
     if err is not None:
-        raise HarvestError(f"{url}: Identify answered {err[0]}: {err[1]}")
+        raise HarvestError(i18n.t("harvest.identify_error", lang, url=url, code=err[0], message=err[1]))
     server_now = identify.findtext(f"{OAI}responseDate", "").strip()
     granularity = identify.findtext(f"{OAI}Identify/{OAI}granularity", "YYYY-MM-DD").strip()
     if not server_now:
-        raise HarvestError(f"{url}: Identify: malformed response (no responseDate)")
+        raise HarvestError(i18n.t("harvest.identify_no_date", lang, url=url))
     result = HarvestResult(source=name, url=url)
     if resume and resume_started:
         started = resume_started
@@ -379,8 +463,8 @@ def harvest(
         src = s.get(HarvestSource, source_id)
         src.last_started_at = server_now
         src.resume_started_at = started
-    pages = _Pages(catalog, fetcher, source_id, prefix, params, result, chunk, progress, resume)
-    options = ImportOptions(source=name, into=into, on_duplicate="update", chunk_size=chunk)
+    pages = _Pages(catalog, fetcher, source_id, prefix, params, result, chunk, progress, resume, lang)
+    options = ImportOptions(source=name, into=into, on_duplicate="update", chunk_size=chunk, lang=lang)
     result.report = import_items(catalog, pages, options, kind="harvest", label=url)
     with catalog.session() as s:
         src = s.get(HarvestSource, source_id)
