@@ -42,6 +42,22 @@ i18n.register({
         "ru": "; удалений в списке: {n}",
         "kk": "; тізімдегі жойылғандар: {n}",
     },
+    "export.bad_format": {
+        "en": "unknown export format {fmt!r}; expected one of {known}",
+        "ru": "неизвестный формат выгрузки {fmt!r}; допустимы: {known}",
+        "kk": "{fmt!r} шығару форматы белгісіз; рұқсат етілгендер: {known}",
+    },
+    "export.bad_flavour": {
+        "en": "unknown flavour {flavour!r}; expected one of {known}",
+        "ru": "неизвестная разновидность MARC {flavour!r}; допустимы: {known}",
+        "kk": "{flavour!r} MARC түрі белгісіз; рұқсат етілгендер: {known}",
+    },
+    "export.bad_encoding": {
+        "en": "cannot write {fmt} in {encoding}: {reason}",
+        "ru": "нельзя записать {fmt} в кодировке {encoding}: {reason}",
+        "kk": "{fmt} форматын {encoding} кодтауында жазу мүмкін емес: {reason}",
+    },
+    "export.not_written": {"en": "not written: {reason}", "ru": "не записана: {reason}", "kk": "жазылмады: {reason}"},
 })
 
 
@@ -170,15 +186,17 @@ def export(catalog: Catalog, out: BinaryIO, options: ExportOptions, deleted_out:
     from ..marc import io as marc_io
 
     if options.fmt not in FORMATS:
-        raise CatalogError(f"unknown export format {options.fmt!r}; expected one of {', '.join(FORMATS)}")
+        raise CatalogError(i18n.t("export.bad_format", options.lang, fmt=options.fmt, known=", ".join(FORMATS)))
     if options.flavour not in FLAVOURS:
-        raise CatalogError(f"unknown flavour {options.flavour!r}; expected one of {', '.join(FLAVOURS)}")
+        raise CatalogError(i18n.t("export.bad_flavour", options.lang, flavour=options.flavour,
+                                  known=", ".join(FLAVOURS)))
     report = ExportReport()
     links_mod = _links_module()
     try:
         writer = marc_io.open_writer(out, options.fmt, options.encoding)
     except (LookupError, ValueError) as exc:
-        raise CatalogError(f"cannot write {options.fmt} in {options.encoding}: {exc}") from None
+        raise CatalogError(i18n.t("export.bad_encoding", options.lang, fmt=options.fmt, encoding=options.encoding,
+                                  reason=exc)) from None
     with catalog.Session() as s:
         for rows in _partitions(s, _selection(s, options, deleted=False)):
             ids = [r.id for r in rows]
@@ -191,7 +209,8 @@ def export(catalog: Catalog, out: BinaryIO, options: ExportOptions, deleted_out:
                     warnings += list(writer.write(record) or [])
                 except (ValueError, KeyError, UnicodeError) as exc:
                     report.problems.append({"record": row.id, "control_number": row.control_number,
-                                            "severity": "error", "message": f"not written: {exc}"})
+                                            "severity": "error",
+                                            "message": i18n.t("export.not_written", options.lang, reason=exc)})
                     continue
                 report.written += 1
                 for w in warnings:

@@ -75,6 +75,19 @@ i18n.register({
     "batch.count.groups": {"en": "groups", "ru": "групп", "kk": "топтар"},
     "batch.count.merged": {"en": "merged", "ru": "объединено", "kk": "біріктірілді"},
     "quarantine.line": {"en": "line {n}", "ru": "строка {n}", "kk": "{n}-жол"},
+    "cli.record": {"en": "record {n}", "ru": "запись {n}", "kk": "жазба {n}"},
+    "cli.severity.error": {"en": "error", "ru": "ошибка", "kk": "қате"},
+    "cli.severity.warning": {"en": "warning", "ru": "предупреждение", "kk": "ескерту"},
+    "cli.import.more": {
+        "en": "... {n} more (see --report-json)",
+        "ru": "... и ещё {n} (см. --report-json)",
+        "kk": "... тағы {n} (--report-json қараңыз)",
+    },
+    "cli.export.more": {
+        "en": "... {n} more problems",
+        "ru": "... и ещё проблем: {n}",
+        "kk": "... тағы {n} мәселе",
+    },
 })
 
 
@@ -82,6 +95,12 @@ def _label(group: str, value: str, language: str | None) -> str:
     """``value`` (a batch kind, status or count name) in the language asked for; itself when unknown."""
     key = f"{group}.{value}"
     return i18n.t(key, language) if i18n.has(key) else value
+
+
+def _record(position: object, control_number: str | None, language: str | None) -> str:
+    """"record 12 [KZ-0001]" in the language asked for."""
+    cn = f" [{control_number}]" if control_number else ""
+    return i18n.t("cli.record", language, n=position) + cn
 
 
 _LINE = re.compile(r"line (\d+)")
@@ -122,21 +141,22 @@ def import_cmd(ctx: click.Context, files: tuple[str, ...], fmt: str | None, enco
     if report_json:
         check_writable(report_json)
     cat = catalog(ctx)
+    ui = lang(ctx)
     options = imp.ImportOptions(into=into, source=source, on_duplicate=on_duplicate, dry_run=dry_run, fmt=fmt,
-                                encoding=encoding, progress=is_terminal(), lang=lang(ctx))
+                                encoding=encoding, progress=is_terminal(), lang=ui)
     report = imp.import_files(cat, files, options)
     if report_json:
         Path(report_json).write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
-    click.echo(report.summary(lang(ctx)))
+    click.echo(report.summary(ui))
     errors = [p for p in report.problems if p.severity == "error"]
     if errors:
-        click.echo(i18n.t("cli.rejected", lang(ctx), n=report.rejected), err=True)
+        click.echo(i18n.t("cli.rejected", ui, n=report.rejected), err=True)
         for p in errors[:50]:
-            where = f"{Path(p.file).name}: record {p.position}" if p.file else f"record {p.position}"
-            cn = f" [{p.control_number}]" if p.control_number else ""
-            click.echo(f"  {where}{cn}: {p.code}: {p.message}", err=True)
+            where = _record(p.position, p.control_number, ui)
+            where = f"{Path(p.file).name}: {where}" if p.file else where
+            click.echo(f"  {where}: {p.code}: {p.message}", err=True)
         if len(errors) > 50:
-            click.echo(f"  ... {len(errors) - 50} more (see --report-json)", err=True)
+            click.echo("  " + i18n.t("cli.import.more", ui, n=len(errors) - 50), err=True)
     ctx.exit(report.exit_code)
 
 
@@ -264,8 +284,9 @@ def dedupe_cmd(ctx: click.Context, subcat: str | None, do_apply: bool, include_c
 def export_cmd(ctx: click.Context, subcat: str | None, since: str | None, batch: int | None, fmt: str, flavour: str,
                encoding: str, output: str | None, deleted_list: str | None, base_url: str | None) -> None:
     """Export records with their copies and links to digitized files; problems are reported on stderr."""
-    options = ex.ExportOptions(subcat=subcat, since=imp.parse_since(since, lang(ctx)) if since else None, batch=batch, fmt=fmt,
-                               flavour=flavour, encoding=encoding, base_url=base_url, lang=lang(ctx))
+    ui = lang(ctx)
+    options = ex.ExportOptions(subcat=subcat, since=imp.parse_since(since, ui) if since else None, batch=batch, fmt=fmt,
+                               flavour=flavour, encoding=encoding, base_url=base_url, lang=ui)
     cat = catalog(ctx)
     with ExitStack() as stack:
         if output:
@@ -276,11 +297,11 @@ def export_cmd(ctx: click.Context, subcat: str | None, since: str | None, batch:
         deleted = stack.enter_context(output_file(deleted_list, "w", "utf-8")) if deleted_list else None
         report = ex.export(cat, out, options, deleted)
     for p in report.problems[:100]:
-        cn = f" [{p['control_number']}]" if p.get("control_number") else ""
-        click.echo(f"record {p['record']}{cn}: {p['severity']}: {p['message']}", err=True)
+        severity = _label("cli.severity", p["severity"], ui)
+        click.echo(f"{_record(p['record'], p.get('control_number'), ui)}: {severity}: {p['message']}", err=True)
     if len(report.problems) > 100:
-        click.echo(f"... {len(report.problems) - 100} more problems", err=True)
-    click.echo(report.summary(lang(ctx)), err=True)
+        click.echo(i18n.t("cli.export.more", ui, n=len(report.problems) - 100), err=True)
+    click.echo(report.summary(ui), err=True)
 
 
 @click.command("delete")
