@@ -135,12 +135,13 @@ class Catalog:
         if rev != SCHEMA_HEAD:
             raise CatalogError(i18n.t("store.old_schema", lang, url=self.display_url, schema=rev, head=SCHEMA_HEAD))
 
-    def init(self, profile: str = profiles.DEFAULT_PROFILE) -> tuple[str | None, str, int]:
+    def init(self, profile: str = profiles.DEFAULT_PROFILE, lang: str | None = None) -> tuple[str | None, str, int]:
         """Create or upgrade the catalogue and add the profile's sub-catalogues that are missing.
 
-        Returns (revision before, revision after, number of sub-catalogues added).
+        Returns (revision before, revision after, number of sub-catalogues added); a profile that
+        cannot be read is a ProfileError in ``lang``.
         """
-        prof = profiles.load(profile)
+        prof = profiles.load(profile, lang)
         before = self.current_revision()
         self.upgrade()
         added = 0

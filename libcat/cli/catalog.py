@@ -49,6 +49,13 @@ i18n.register({
         "ru": "добавлен подкаталог {code}",
         "kk": "{code} ішкі каталогы қосылды",
     },
+    "cli.show.header": {
+        "en": "# id {id} · {flavour} · {subcat} · entered {entered} · {status}",
+        "ru": "# id {id} · {flavour} · {subcat} · внесена в ЭК {entered} · {status}",
+        "kk": "# id {id} · {flavour} · {subcat} · ЭК-ге енгізілді {entered} · {status}",
+    },
+    "cli.show.live": {"en": "live", "ru": "действующая", "kk": "қолданыста"},
+    "cli.show.deleted": {"en": "deleted {date}", "ru": "удалена {date}", "kk": "{date} жойылған"},
 })
 
 
@@ -65,11 +72,11 @@ def init_cmd(ctx: click.Context, profile: str) -> None:
     the profile are added.
     """
     cat = catalog(ctx, must_exist=False)
+    ui = lang(ctx)
     try:
-        before, after, added = cat.init(profile)
+        before, after, added = cat.init(profile, ui)
     except profiles.ProfileError as exc:
         raise CatalogError(str(exc)) from None
-    ui = lang(ctx)
     if before is None:
         click.echo(i18n.t("cli.init.created", ui, url=cat.display_url, schema=after, n=added))
     elif before != after:
@@ -145,13 +152,14 @@ def list_cmd(ctx: click.Context, subcat: str | None) -> None:
 def show_cmd(ctx: click.Context, ref: str) -> None:
     """Print one record in MARC mnemonic form. ID is a catalogue id or a control number (001 / IRBIS 903)."""
     cat = catalog(ctx)
+    ui = lang(ctx)
     with cat.session() as s:
-        row = rec.find(s, ref, lang(ctx))
+        row = rec.find(s, ref, ui)
         sc = s.get(Subcatalog, row.subcat_id) if row.subcat_id else None
-        status = f"deleted {row.deleted_at:%Y-%m-%d}" if row.deleted_at else "live"
-        click.echo(
-            f"# id {row.id} · {row.flavour} · {sc.code if sc else '-'} · entered {row.entry_date or '-'} · {status}"
-        )
+        status = (i18n.t("cli.show.deleted", ui, date=f"{row.deleted_at:%Y-%m-%d}") if row.deleted_at
+                  else i18n.t("cli.show.live", ui))
+        click.echo(i18n.t("cli.show.header", ui, id=row.id, flavour=row.flavour, subcat=sc.code if sc else "-",
+                          entered=row.entry_date or "-", status=status))
         click.echo(record_to_mrk(rec.load(row)).rstrip("\n"))
 
 

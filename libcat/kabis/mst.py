@@ -10,6 +10,7 @@ import struct
 from collections.abc import Iterator
 from pathlib import Path
 
+from .. import i18n
 from ..marc.flavour import IRBIS
 from ..marc.irbis import record_from_fields, shelf_code
 from ..marc.items import ReadItem
@@ -24,6 +25,19 @@ XRF_PHYSICALLY_DELETED = 2
 XRF_ABSENT = 4
 MST_LOGICALLY_DELETED = 1
 
+i18n.register({
+    "mst.no_xrf": {
+        "en": "no .xrf file beside it (the XRF is needed to find current records)",
+        "ru": "рядом нет файла .xrf (он нужен, чтобы найти текущие версии записей)",
+        "kk": "қасында .xrf файлы жоқ (жазбалардың ағымдағы нұсқаларын табу үшін XRF керек)",
+    },
+    "mst.too_short": {
+        "en": "too short for an IRBIS64 control record",
+        "ru": "файл слишком короткий для управляющей записи IRBIS64",
+        "kk": "файл IRBIS64 басқару жазбасы үшін тым қысқа",
+    },
+})
+
 
 class MstError(ValueError):
     """A master file that cannot be read at all (missing XRF, truncated control record)."""
@@ -37,12 +51,12 @@ class _BadRecord(ValueError):
         self.raw = raw
 
 
-def _xrf_for(mst_path: Path) -> Path:
+def _xrf_for(mst_path: Path, lang: str | None) -> Path:
     for suffix in (".xrf", ".XRF"):
         candidate = mst_path.with_suffix(suffix)
         if candidate.exists():
             return candidate
-    raise MstError("no .xrf file beside it (the XRF is needed to find current records)")
+    raise MstError(i18n.t("mst.no_xrf", lang))
 
 
 def _read_record(mst, offset: int, mfn: int) -> tuple[bytes, list[tuple[str, str]], int]:
@@ -74,18 +88,19 @@ def _read_record(mst, offset: int, mfn: int) -> tuple[bytes, list[tuple[str, str
     return raw, fields, status
 
 
-def iter_mst(mst_path: str | Path, xrf_path: str | Path | None = None) -> Iterator[ReadItem]:
+def iter_mst(mst_path: str | Path, xrf_path: str | Path | None = None, lang: str | None = None) -> Iterator[ReadItem]:
     """Yield the current version of each record of an IRBIS64 database, in MFN order.
 
     Logically deleted records are yielded (parsed) with ``deleted=True``; physically deleted
-    and absent MFNs are skipped; an unreadable record is yielded with its error.
+    and absent MFNs are skipped; an unreadable record is yielded with its error. MstError says
+    why the file cannot be read at all, in ``lang`` (default: LIBCAT_LANG).
     """
     mst_path = Path(mst_path)
-    xrf_path = Path(xrf_path) if xrf_path else _xrf_for(mst_path)
+    xrf_path = Path(xrf_path) if xrf_path else _xrf_for(mst_path, lang)
     with open(mst_path, "rb") as mst, open(xrf_path, "rb") as xrf:
         control = mst.read(CONTROL.size)
         if len(control) < CONTROL.size:
-            raise MstError("too short for an IRBIS64 control record")
+            raise MstError(i18n.t("mst.too_short", lang))
         next_mfn = CONTROL.unpack(control)[1]
         position = 0
         for mfn in range(1, next_mfn):

@@ -9,10 +9,19 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .. import i18n
 from .tables import Row, Table
 
 FORMATS = ("text", "csv", "json", "md", "xlsx")
 EMPTY = "-"
+
+i18n.register({
+    "render.not_text": {
+        "en": "format {fmt!r} is not text; one of {known}",
+        "ru": "формат {fmt!r} не текстовый; допустимы: {known}",
+        "kk": "{fmt!r} форматы мәтіндік емес; рұқсат етілгендер: {known}",
+    },
+})
 
 
 def cell(value: Any, lang: str) -> str:
@@ -184,7 +193,8 @@ def render(tables: Sequence[Table], fmt: str) -> str:
         return json_text(tables)
     if fmt == "md":
         return markdown(tables)
-    raise ValueError(f"format {fmt!r} is not text; one of {', '.join(FORMATS)}")
+    lang = tables[0].lang if tables else None
+    raise ValueError(i18n.t("render.not_text", lang, fmt=fmt, known=", ".join(f for f in FORMATS if f != "xlsx")))
 
 
 def write(tables: Sequence[Table], fmt: str, path: str | Path, images: Sequence[tuple[str, Path]] = ()) -> None:
