@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import click
@@ -64,7 +65,30 @@ i18n.register({
         "ru": "у записи {record} нет цифровых объектов; для её файлов:",
         "kk": "{record} жазбасында цифрлық нысан жоқ; оның файлдары үшін:",
     },
+    "cli.yes": {"en": "yes", "ru": "да", "kk": "иә"},
+    "cli.no": {"en": "no", "ru": "нет", "kk": "жоқ"},
+    "cli.fund.by_hand": {"en": "set by hand", "ru": "задано вручную", "kk": "қолмен белгіленген"},
+    "cli.fund.sub-catalogue": {"en": "sub-catalogue {value}", "ru": "подкаталог {value}", "kk": "{value} ішкі каталогы"},
+    "cli.fund.field": {"en": "field {value}", "ru": "поле {value}", "kk": "{value} өрісі"},
+    "cli.contract.renews": {"en": "renews {id}", "ru": "продлевает {id}", "kk": "{id} шартын жаңартады"},
+    "cli.contract.label.contract": {"en": "contract", "ru": "договор", "kk": "шарт"},
+    "cli.contract.label.number": {"en": "number", "ru": "номер", "kk": "нөмірі"},
+    "cli.contract.label.holder": {"en": "holder", "ru": "правообладатель", "kk": "құқық иесі"},
+    "cli.contract.label.author": {"en": "author", "ru": "автор", "kk": "авторы"},
+    "cli.contract.label.signed": {"en": "signed", "ru": "подписан", "kk": "қол қойылды"},
+    "cli.contract.label.until": {"en": "until", "ru": "действует до", "kk": "мерзімі"},
+    "cli.contract.label.status": {"en": "status", "ru": "состояние", "kk": "күйі"},
+    "cli.contract.label.scope": {"en": "scope", "ru": "область", "kk": "аясы"},
+    "cli.contract.label.renews": {"en": "renews", "ru": "продлевает", "kk": "жаңартады"},
+    "cli.contract.label.renewed_by": {"en": "renewed by", "ru": "продлён договорами", "kk": "жаңартқан шарттар"},
+    "cli.contract.label.scan": {"en": "scan", "ru": "скан", "kk": "скан"},
+    "cli.contract.label.note": {"en": "note", "ru": "примечание", "kk": "ескертпе"},
+    "cli.contract.label.record": {"en": "record", "ru": "запись", "kk": "жазба"},
+    "cli.rights.object": {"en": "object {id}", "ru": "объект {id}", "kk": "нысан {id}"},
 })
+
+#: How ``funds.derive`` names where a category came from: "sub-catalogue rare", "field 102".
+_FUND_SOURCE = re.compile(r"(?P<kind>sub-catalogue|field) (?P<value>.+)")
 
 
 # --- digitize -------------------------------------------------------------------------------------
@@ -178,8 +202,18 @@ def digitize_fund(ctx: click.Context, record_ref: str, rare: bool | None, local_
         for cat in auto:
             funds.set_override(s, row, cat, None)
         cats = funds.derive(row)
+        ui = lang(ctx)
         for cat in funds.CATEGORIES:
-            click.echo(f"{cat}\t{'yes' if cats.get(cat) else 'no'}\t{cats.sources.get(cat, '-')}")
+            answer = i18n.t("cli.yes" if cats.get(cat) else "cli.no", ui)
+            click.echo(f"{cat}\t{answer}\t{_fund_source(cats.sources.get(cat, '-'), ui)}")
+
+
+def _fund_source(source: str, ui: str | None) -> str:
+    """Where ``funds.derive`` found a category ("field 102", "sub-catalogue rare", "set by hand") in ``ui``."""
+    if source == "set by hand":
+        return i18n.t("cli.fund.by_hand", ui)
+    m = _FUND_SOURCE.fullmatch(source)
+    return i18n.t(f"cli.fund.{m['kind']}", ui, value=m["value"]) if m else source
 
 
 # --- collections ----------------------------------------------------------------------------------
@@ -253,7 +287,7 @@ def _contract_line(v: ctr.ContractView, ui: str | None) -> str:
     return "\t".join([
         str(c.id), c.number or "-", c.signed_on.isoformat(), c.valid_until.isoformat() if c.valid_until else "-",
         i18n.t(f"contract.status.{v.status}", ui), c.holder, c.author or "-", c.scope, str(len(v.records)),
-        f"renews {c.renewal_of}" if c.renewal_of else "-",
+        i18n.t("cli.contract.renews", ui, id=c.renewal_of) if c.renewal_of else "-",
     ])
 
 
@@ -284,14 +318,13 @@ def contract_show(ctx: click.Context, contract_id: int) -> None:
             ("signed", c.signed_on.isoformat()), ("until", c.valid_until.isoformat() if c.valid_until else "-"),
             ("status", i18n.t(f"contract.status.{v.status}", ui)), ("scope", c.scope),
             ("renews", str(c.renewal_of) if c.renewal_of else "-"),
-            ("renewed by", ", ".join(map(str, v.renewed_by)) or "-"), ("scan", c.file_path or "-"),
+            ("renewed_by", ", ".join(map(str, v.renewed_by)) or "-"), ("scan", c.file_path or "-"),
         ]
         if c.note:
             lines.append(("note", c.note))
+        lines += [("record", f"{row.id}\t{row.control_number or '-'}\t{row.title or ''}") for row in v.records]
         for key, value in lines:
-            click.echo(f"{key}:\t{value}")
-        for row in v.records:
-            click.echo(f"record:\t{row.id}\t{row.control_number or '-'}\t{row.title or ''}")
+            click.echo(f"{i18n.t(f'cli.contract.label.{key}', ui)}:\t{value}")
 
 
 # --- rights ---------------------------------------------------------------------------------------
@@ -327,7 +360,7 @@ def rights_cmd(ctx: click.Context, record_ref: str, scope: str | None, date: str
             click.echo(f"{sc}\t{verdict}\t{d.message(ui)}")
         for obj in objects:
             d = rights.decide(s, obj, scope or "publish-aggregator", today)
-            click.echo(f"object {obj.id}\t{obj.type}\t{'+' if d.allowed else '-'}")
+            click.echo(f"{i18n.t('cli.rights.object', ui, id=obj.id)}\t{obj.type}\t{'+' if d.allowed else '-'}")
 
 
 def register(main: click.Group) -> None:
