@@ -26,14 +26,14 @@ def _value(field) -> str:
 
 
 def _data(fields) -> list:
-    return [f for f in fields if not f.is_control_field()]
+    return [f for f in fields if not f.control_field]
 
 
 def irbis_evidence(record: Record, idx: FieldIndex | None = None) -> int:
     """How many independent signs of IRBIS's internal format a record shows (2 or more: IRBIS)."""
     idx = index(record) if idx is None else idx
     score = 0
-    if any(len(t) > 3 for t in idx):
+    if idx and max(map(len, idx)) > 3:
         score += 2
     data_fields = _data(record.fields)
     if IRBIS_VALUE_CODE in map(itemgetter(0), chain.from_iterable(f.subfields for f in data_fields)):
