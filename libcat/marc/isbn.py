@@ -16,7 +16,8 @@ def find(text: str | None) -> str | None:
 
 
 def _ean_check(digits: str) -> str:
-    return str((10 - sum((3, 1)[i % 2] * int(n) for i, n in enumerate(reversed(digits)))) % 10)
+    rev = digits[::-1]  # weights 3, 1, 3, ... from the right
+    return str((10 - 3 * sum(map(int, rev[0::2])) - sum(map(int, rev[1::2]))) % 10)
 
 
 def _isbn10_check(digits: str) -> str:
