@@ -155,3 +155,13 @@ def test_delete_drops_the_match_keys_of_the_tombstone(catalog):
         s.flush()
         rec.delete(s, row, reason="written off")
         assert s.scalar(select(func.count()).select_from(RecordKey).where(RecordKey.record_id == row.id)) == 0
+
+
+def test_migrations_build_the_indexes_the_models_declare(catalog):
+    """`libcat init` runs the migrations; their indexes must be the ones models.py declares (no more, no fewer)."""
+    from libcat.catalog.models import Base
+
+    found = inspect(catalog.engine)
+    for table in Base.metadata.sorted_tables:
+        in_db = {i["name"] for i in found.get_indexes(table.name)}
+        assert in_db == {i.name for i in table.indexes}, table.name

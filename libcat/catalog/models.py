@@ -132,7 +132,7 @@ class Copy(Base):
 
     __tablename__ = "copies"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))  # indexed first in ix_copies_held
     inventory_number: Mapped[str | None] = mapped_column(String(100), index=True)
     barcode: Mapped[str | None] = mapped_column(String(100))
     location: Mapped[str | None] = mapped_column(String(200))

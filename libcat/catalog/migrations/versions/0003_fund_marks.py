@@ -36,6 +36,7 @@ def upgrade() -> None:
     _backfill(op.get_bind())
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
+    op.drop_index("ix_copies_record_id", table_name="copies")  # ix_copies_held starts with record_id
 
 
 def _backfill(conn: sa.Connection) -> None:
@@ -71,6 +72,7 @@ def _backfill(conn: sa.Connection) -> None:
 
 
 def downgrade() -> None:
+    op.create_index("ix_copies_record_id", "copies", ["record_id"])
     for name, table, _ in INDEXES:
         op.drop_index(name, table_name=table)
     with op.batch_alter_table("records") as batch:
