@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from libcat.catalog import dedupe as dd
 from libcat.catalog import importer as imp
+from libcat.catalog import undo as un
 from libcat.catalog.models import CatalogRecord, Copy, RecordEvent
 from test_import_helpers import isbn, items, live_count, marc
 
@@ -45,7 +46,7 @@ def test_dedupe_groups_merge_and_undo(catalog, run_cli):
         batch = s.scalar(select(RecordEvent.batch_id).where(RecordEvent.kind == "merged"))
     assert live_count(catalog) == 3
     assert [g.strong for g in dd.find_groups(catalog)] == [False]
-    imp.undo_batch(catalog, batch)
+    un.undo_batch(catalog, batch)
     with catalog.Session() as s:
         a1 = s.scalar(select(CatalogRecord).where(CatalogRecord.control_number == "a1"))
         assert a1.deleted_at is None

@@ -13,7 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from libcat.catalog import batches as bt
 from libcat.catalog import importer as imp
+from libcat.catalog import quarantine as qu
+from libcat.catalog import undo as un
 from libcat.catalog.models import Batch, CatalogRecord, Copy, Quarantine, RecordEvent, RecordKey, Subcatalog
 from test_import_helpers import isbn, live_count, marc, write_iso
 
@@ -139,10 +142,10 @@ def test_import_killed_half_way_is_consistent_and_can_be_rerun_or_undone(catalog
         for model in (RecordEvent, RecordKey, Copy):
             n = s.scalar(select(func.count(func.distinct(model.record_id))))
             assert n == done, model
-    assert [b["status"] for b in imp.list_batches(catalog)] == ["interrupted"]
+    assert [b["status"] for b in bt.list_batches(catalog)] == ["interrupted"]
     rerun = imp.import_files(catalog, [big], imp.ImportOptions(source="big"))
     assert (rerun.unchanged, rerun.added) == (done, 3000 - done)
-    assert imp.undo_batch(catalog, batch.id)["removed"] == done
+    assert un.undo_batch(catalog, batch.id)["removed"] == done
     assert live_count(catalog) == 3000 - done
 
 
@@ -176,7 +179,7 @@ def test_bad_encoding_or_format_leaves_no_batch_and_names_the_file_once(run_cli,
 
 def test_quarantine_reason_does_not_repeat_unreadable(catalog):
     report = imp.import_files(catalog, [SAMPLES / "broken-records.txt"], imp.ImportOptions(source="br"))
-    [row] = imp.quarantine_rows(catalog)
+    [row] = qu.quarantine_rows(catalog)
     assert report.rejected == 1
     assert row.reasons.count("unreadable") == 1 and "not a field line" in row.reasons
 

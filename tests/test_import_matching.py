@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from libcat.catalog import importer as imp
+from libcat.catalog import undo as un
 from libcat.catalog.models import Batch, CatalogRecord, Copy, RecordEvent, RecordKey
 from libcat.catalog.store import CatalogError
 from libcat.marc.items import ReadItem
@@ -45,7 +46,7 @@ def test_changed_record_is_updated_and_undo_restores_it(catalog):
         assert s.scalar(select(func.count()).select_from(Copy).where(Copy.record_id == row.id)) == 2
         ev = s.scalar(select(RecordEvent).where(RecordEvent.kind == "updated"))
         assert json.loads(ev.before)["title"] == "Бірінші"
-    assert imp.undo_batch(catalog, r.batch) == {"removed": 0, "restored": 1, "withdrawn": 0}
+    assert un.undo_batch(catalog, r.batch) == {"removed": 0, "restored": 1, "withdrawn": 0}
     with catalog.Session() as s:
         row = s.scalar(select(CatalogRecord).where(CatalogRecord.control_number == "c1"))
         assert row.title == "Бірінші" and row.deleted_at is None
@@ -123,7 +124,7 @@ def test_deleted_items_tombstone_by_external_id_then_control_number(catalog):
     with catalog.Session() as s:
         assert s.scalar(select(func.count()).select_from(RecordKey)) == 0
         assert s.get(Batch, r.batch).kind == "harvest"
-    imp.undo_batch(catalog, r.batch)
+    un.undo_batch(catalog, r.batch)
     assert live_count(catalog) == 2
 
 
@@ -137,14 +138,14 @@ def test_dry_run_commits_nothing(catalog):
 
 def test_undo_removes_added_records_as_tombstones_and_reimport_works(catalog):
     r = _run(catalog, [marc(f"u{i}", f"Кітап {i}", isbn=isbn(100 + i), copies=[(f"U{i}", "ЦБ")]) for i in range(3)])
-    assert imp.undo_batch(catalog, r.batch) == {"removed": 3, "restored": 0, "withdrawn": 0}
+    assert un.undo_batch(catalog, r.batch) == {"removed": 3, "restored": 0, "withdrawn": 0}
     assert live_count(catalog) == 0
     with catalog.Session() as s:
         assert s.scalar(select(func.count()).select_from(CatalogRecord)) == 3
         assert s.scalar(select(func.count()).select_from(RecordEvent).where(RecordEvent.kind == "undone")) == 3
         assert s.scalar(select(func.count()).select_from(Copy)) == 0
     with pytest.raises(CatalogError, match="already undone"):
-        imp.undo_batch(catalog, r.batch)
+        un.undo_batch(catalog, r.batch)
     again = _run(catalog, [marc("u0", "Кітап 0", isbn=isbn(100))])
     assert again.added == 1
 
@@ -153,7 +154,7 @@ def test_undo_refuses_when_a_later_batch_changed_the_records(catalog):
     r1 = _run(catalog, [marc("z1", "Бір")], source="A")
     _run(catalog, [marc("z1", "Бір (2)")], source="A")
     with pytest.raises(CatalogError, match="changed later"):
-        imp.undo_batch(catalog, r1.batch)
+        un.undo_batch(catalog, r1.batch)
 
 
 def test_unknown_into_and_on_duplicate_are_clear_errors(catalog):
@@ -169,7 +170,7 @@ def test_undo_counts_only_records_it_removed(catalog):
     r = _run(catalog, [marc(f"k{i}", f"Кітап {i}") for i in range(3)])
     with catalog.session() as s:
         rec.delete(s, rec.find(s, "k1"), reason="written off", source="test")
-    assert imp.undo_batch(catalog, r.batch, force=True) == {"removed": 2, "restored": 0, "withdrawn": 0}
+    assert un.undo_batch(catalog, r.batch, force=True) == {"removed": 2, "restored": 0, "withdrawn": 0}
     with catalog.Session() as s:
         assert s.scalar(select(func.count()).select_from(RecordEvent).where(RecordEvent.kind == "undone")) == 2
         reason = s.scalar(select(CatalogRecord.deleted_reason).where(CatalogRecord.control_number == "k1"))
@@ -186,8 +187,8 @@ def test_forced_undo_withdraws_digitized_objects_of_removed_records(catalog):
         rid = s.scalar(select(CatalogRecord.id).where(CatalogRecord.control_number == "s1"))
         s.add(DigitalObject(record_id=rid, type="book", digitized_on=dt.date(2023, 1, 1), pages=1, bytes=1))
     with pytest.raises(CatalogError, match="withdraws the digitized objects"):
-        imp.undo_batch(catalog, r.batch)
-    assert imp.undo_batch(catalog, r.batch, force=True) == {"removed": 1, "restored": 0, "withdrawn": 1}
+        un.undo_batch(catalog, r.batch)
+    assert un.undo_batch(catalog, r.batch, force=True) == {"removed": 1, "restored": 0, "withdrawn": 1}
     with catalog.Session() as s:
         obj = s.scalar(select(DigitalObject))
         assert obj.deleted_at is not None and obj.record_id == rid

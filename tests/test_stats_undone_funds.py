@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from libcat.catalog import counts
 from libcat.catalog import importer as imp
+from libcat.catalog import undo as un
 from libcat.catalog import records
 from libcat.catalog.models import CatalogRecord, Copy, DigitalObject, RecordEvent, Subcatalog
 from libcat.digitize import funds
@@ -56,8 +57,8 @@ def undone(catalog):
         u["u4"].fund_kazakhstan = True
         s.add(Copy(record_id=u["u4"].id, inventory_number="u4-0"))
         _edit(s, u["u2"], "edited by hand before the undo")
-    imp.undo_batch(catalog, books.batch, force=True)
-    imp.undo_batch(catalog, old_lore.batch, force=True)
+    un.undo_batch(catalog, books.batch, force=True)
+    un.undo_batch(catalog, old_lore.batch, force=True)
     with catalog.session() as s:
         # a forced undo withdraws the DigitalObject (kept, deleted_at set); fund tables must not count it
         assert s.scalar(select(CatalogRecord.deleted_reason).where(CatalogRecord.title == "u1")).startswith("undone:")
@@ -98,7 +99,7 @@ def test_undone_update_is_not_edited_work(catalog):
     assert second.updated == 1
     this_year = periods.make("year", dt.date.today().year)
     assert by_code(table(catalog, "ek-work", period=this_year))["edited"] == {"count": 1}
-    imp.undo_batch(catalog, second.batch)
+    un.undo_batch(catalog, second.batch)
     assert by_code(table(catalog, "ek-work", period=this_year))["edited"] == {"count": 0}
     assert table(catalog, "headline", period=periods.make("year", 2019)).rows[0].values["done"] == 1
 

@@ -10,10 +10,13 @@ from pathlib import Path
 import click
 
 from .. import i18n
+from ..catalog import batches as bt
 from ..catalog import dedupe as dd
 from ..catalog import export as ex
 from ..catalog import importer as imp
+from ..catalog import quarantine as qu
 from ..catalog import records as rec
+from ..catalog import undo as un
 from .common import catalog, check_writable, is_terminal, lang, output_file
 
 i18n.register({
@@ -166,7 +169,7 @@ def import_cmd(ctx: click.Context, files: tuple[str, ...], fmt: str | None, enco
 @click.pass_context
 def batches_cmd(ctx: click.Context, limit: int, fmt: str) -> None:
     """List import, harvest, dedupe and undo batches: id, kind, status, time, files, counts."""
-    rows = imp.list_batches(catalog(ctx), limit)
+    rows = bt.list_batches(catalog(ctx), limit)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -185,7 +188,7 @@ def batches_cmd(ctx: click.Context, limit: int, fmt: str) -> None:
 @click.pass_context
 def undo_cmd(ctx: click.Context, batch: int, force: bool) -> None:
     """Revert batch BATCH: its added records are removed (tombstones), updated ones restored."""
-    counts = imp.undo_batch(catalog(ctx), batch, force=force)
+    counts = un.undo_batch(catalog(ctx), batch, force=force)
     click.echo(i18n.t("cli.undone", lang(ctx), batch=batch, removed=counts["removed"], restored=counts["restored"]))
     if counts["withdrawn"]:
         click.echo(i18n.t("cli.withdrawn", lang(ctx), n=counts["withdrawn"]))
@@ -203,7 +206,7 @@ def quarantine_group() -> None:
 @click.pass_context
 def quarantine_list(ctx: click.Context, batch: int | None, show_all: bool, fmt: str) -> None:
     """List quarantined records: id, batch, file, position, control number, reasons."""
-    rows = imp.quarantine_rows(catalog(ctx), batch=batch, include_resolved=show_all)
+    rows = qu.quarantine_rows(catalog(ctx), batch=batch, include_resolved=show_all)
     if fmt == "json":
         click.echo(json.dumps([{
             "id": r.id, "batch": r.batch_id, "file": r.file, "position": r.position, "byte_offset": r.byte_offset,
@@ -225,7 +228,7 @@ def quarantine_list(ctx: click.Context, batch: int | None, show_all: bool, fmt: 
 def quarantine_export(ctx: click.Context, output: str, batch: int | None, fmt: str | None) -> None:
     """Write the original bytes of quarantined records to a file, to fix and import again."""
     with output_file(output) as fh:
-        n = imp.export_quarantine(catalog(ctx), fh, batch=batch, fmt=fmt)
+        n = qu.export_quarantine(catalog(ctx), fh, batch=batch, fmt=fmt)
     click.echo(i18n.t("cli.quarantine_export", lang(ctx), n=n, path=output))
 
 

@@ -1,0 +1,149 @@
+"""Undoing a batch: added records become tombstones, changed ones get their previous version back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import insert, select, update
+
+from . import holdings
+from . import records as rec
+from .batches import alive
+from .importer import keys_of_row, sync_copies, write_keys
+from .models import Batch, CatalogRecord, Copy, DigitalFile, DigitalObject, Quarantine, RecordEvent, RecordKey, utcnow
+from .store import Catalog, CatalogError
+
+
+def _restore(row: CatalogRecord, before: str) -> None:
+    data = json.loads(before)
+    for col in rec.SNAPSHOT_COLUMNS:
+        if col not in data or col == "datestamp":
+            continue
+        v = data[col]
+        if v is not None and col == "entry_date":
+            v = dt.date.fromisoformat(v)
+        elif v is not None and col == "deleted_at":
+            v = dt.datetime.fromisoformat(v)
+        setattr(row, col, v)
+    row.datestamp = utcnow()
+
+
+def _detail(ev: RecordEvent) -> dict[str, Any]:
+    if ev.detail and ev.detail.startswith("{"):
+        try:
+            return json.loads(ev.detail)
+        except ValueError:
+            return {}
+    return {}
+
+
+def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False) -> dict[str, int]:
+    """Revert one batch in one transaction: its added records become tombstones with an `undone` event,
+    updated, deleted and merged records get their previous version back, moved copies go home.
+
+    Refuses (unless ``force``) when a later batch or a digitized object touches the same records; with ``force``
+    the live digitized objects of the removed records are withdrawn (``deleted_at`` set, files kept), so nothing
+    is published for a tombstone. Returns the counts ``removed``, ``restored`` and ``withdrawn``.
+    """
+    counts = {"removed": 0, "restored": 0, "withdrawn": 0}
+    with catalog.session() as s:
+        batch = s.get(Batch, batch_id)
+        if batch is None:
+            raise CatalogError(f"no batch {batch_id} (see `libcat batches`)")
+        if batch.status == "undone":
+            raise CatalogError(f"batch {batch_id} was already undone at {batch.undone_at:%Y-%m-%d %H:%M}")
+        if batch.kind == "undo":
+            raise CatalogError(f"batch {batch_id} is itself an undo; import the records again instead")
+        if batch.status == "running" and alive(batch.options):
+            raise CatalogError(f"batch {batch_id} is still running (process {json.loads(batch.options).get('pid')})")
+        events = list(s.scalars(select(RecordEvent).where(RecordEvent.batch_id == batch_id).order_by(RecordEvent.id.desc())))
+        last = {}
+        for ev in events:
+            last.setdefault(ev.record_id, ev.id)
+        ids = list(last)
+        created_ids = [ev.record_id for ev in events if ev.kind == "created"]
+        created_set = set(created_ids)
+        if not force:
+            conflicts: list[int] = []
+            for i in range(0, len(ids), 1000):
+                part = ids[i:i + 1000]
+                for rid, eid in s.execute(
+                    select(RecordEvent.record_id, RecordEvent.id).where(
+                        RecordEvent.record_id.in_(part), RecordEvent.batch_id.is_distinct_from(batch_id),
+                        RecordEvent.id > min(last[r] for r in part))
+                ):
+                    if eid > last[rid]:
+                        conflicts.append(rid)
+                conflicts += list(s.scalars(select(DigitalObject.record_id).where(
+                    DigitalObject.record_id.in_([r for r in part if r in created_set]),
+                    DigitalObject.deleted_at.is_(None))))
+            if conflicts:
+                listed = ", ".join(str(r) for r in sorted(set(conflicts))[:10])
+                raise CatalogError(
+                    f"records of batch {batch_id} were changed later or have digitized objects (ids {listed}); "
+                    "undo the later batches first, or use --force (it withdraws the digitized objects of the removed "
+                    "records; their files are kept)"
+                )
+        now = utcnow()
+        undo = Batch(kind="undo", source=str(batch_id), status="done", started_at=now, finished_at=now,
+                     files=batch.files, options=json.dumps({"undo_of": batch_id}))
+        s.add(undo)
+        s.flush()
+        for i in range(0, len(created_ids), 1000):
+            part = created_ids[i:i + 1000]
+            live = list(s.scalars(select(CatalogRecord.id).where(CatalogRecord.id.in_(part),
+                                                                 CatalogRecord.deleted_at.is_(None))))
+            s.execute(sql_delete(RecordKey).where(RecordKey.record_id.in_(part)))
+            s.execute(sql_delete(Copy).where(Copy.record_id.in_(part)))
+            if not live:
+                continue
+            done = s.execute(update(CatalogRecord).where(CatalogRecord.id.in_(live), CatalogRecord.deleted_at.is_(None))
+                             .values(deleted_at=now, datestamp=now, deleted_reason=f"undone: batch {batch_id}"))
+            withdrawn = s.execute(update(DigitalObject).where(DigitalObject.record_id.in_(live),
+                                                              DigitalObject.deleted_at.is_(None)).values(deleted_at=now))
+            s.execute(insert(RecordEvent), [
+                {"record_id": rid, "batch_id": undo.id, "kind": "undone", "at": now, "source": f"batch {batch_id}",
+                 "detail": f"undo of batch {batch_id}: added by it"} for rid in live
+            ])
+            counts["removed"] += done.rowcount
+            counts["withdrawn"] += withdrawn.rowcount
+        key_pairs = []
+        for ev in events:
+            if ev.kind == "created" or ev.record_id in created_set or ev.kind == "undone":
+                continue
+            row = s.get(CatalogRecord, ev.record_id)
+            detail = _detail(ev)
+            current = rec.snapshot(row)
+            if ev.before:
+                old_copies = holdings.extract(rec.load(row), row.flavour)
+                _restore(row, ev.before)
+                if row.deleted_at is None:
+                    sync_copies(s, row.id, old_copies, holdings.extract(rec.load(row), row.flavour))
+            for cid in detail.get("copies_added", []):
+                s.execute(sql_delete(Copy).where(Copy.id == cid))
+            moved = detail.get("moved") or {}
+            if moved.get("copies"):
+                s.execute(update(Copy).where(Copy.id.in_(moved["copies"]), Copy.record_id == row.id)
+                          .values(record_id=moved["from"]))
+            if moved.get("digital_objects"):
+                objs = moved["digital_objects"]
+                s.execute(update(DigitalObject).where(DigitalObject.id.in_(objs)).values(record_id=moved["from"]))
+                s.execute(update(DigitalFile).where(DigitalFile.object_id.in_(objs)).values(record_id=moved["from"]))
+            rec.add_event(s, row, "undone", batch=undo, source=f"batch {batch_id}",
+                          detail=f"undo of batch {batch_id}: {ev.kind} restored", before=current)
+            if row.deleted_at is None:
+                key_pairs.append((row.id, keys_of_row(row)))
+            else:
+                s.execute(sql_delete(RecordKey).where(RecordKey.record_id == row.id))
+            counts["restored"] += 1
+        s.flush()
+        write_keys(s, key_pairs)
+        s.execute(update(Quarantine).where(Quarantine.batch_id == batch_id, Quarantine.resolved_at.is_(None))
+                  .values(resolved_at=now))
+        batch.status = "undone"
+        batch.undone_at = now
+        undo.counts = json.dumps(counts)
+    return counts
