@@ -157,6 +157,17 @@ def test_undo_refuses_when_a_later_batch_changed_the_records(catalog):
         un.undo_batch(catalog, r1.batch)
 
 
+def test_undo_ignores_later_changes_already_undone_but_not_those_that_stand(catalog):
+    r1 = _run(catalog, [marc("z1", "Бір")], source="A")
+    r2 = _run(catalog, [marc("z1", "Бір (2)")], source="A")
+    r3 = _run(catalog, [marc("z1", "Бір (3)")], source="A")
+    un.undo_batch(catalog, r2.batch, force=True)
+    with pytest.raises(CatalogError, match="changed later"):
+        un.undo_batch(catalog, r1.batch)
+    un.undo_batch(catalog, r3.batch, force=True)
+    assert un.undo_batch(catalog, r1.batch) == {"removed": 1, "restored": 0, "withdrawn": 0}
+
+
 def test_unknown_into_and_on_duplicate_are_clear_errors(catalog):
     with pytest.raises(CatalogError, match="no sub-catalogue 'nope'"):
         _run(catalog, [marc("q", "Q")], into="nope")

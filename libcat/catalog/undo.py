@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
 
 from . import holdings
 from . import records as rec
@@ -40,6 +41,33 @@ def _detail(ev: RecordEvent) -> dict[str, Any]:
     return {}
 
 
+def _reverted_later(s: Session, batch_id: int) -> set[int]:
+    """Batches after ``batch_id`` whose changes no longer stand: the undone ones and the undos of those."""
+    later = list(s.execute(select(Batch.id, Batch.kind, Batch.status, Batch.source).where(Batch.id > batch_id)))
+    undone = {b.id for b in later if b.status == "undone"}
+    return undone | {b.id for b in later if b.kind == "undo" and b.source and int(b.source) in undone}
+
+
+def _conflicts(s: Session, batch_id: int, last: dict[int, int], created: set[int]) -> list[int]:
+    """Records of the batch changed after its last event on them by a change that still stands, or created
+    by it and digitized since."""
+    reverted = _reverted_later(s, batch_id)
+    ids = list(last)
+    conflicts: list[int] = []
+    for i in range(0, len(ids), 1000):
+        part = ids[i:i + 1000]
+        for rid, eid, bid in s.execute(
+            select(RecordEvent.record_id, RecordEvent.id, RecordEvent.batch_id).where(
+                RecordEvent.record_id.in_(part), RecordEvent.batch_id.is_distinct_from(batch_id),
+                RecordEvent.id > min(last[r] for r in part))
+        ):
+            if eid > last[rid] and bid not in reverted:
+                conflicts.append(rid)
+        conflicts += s.scalars(select(DigitalObject.record_id).where(
+            DigitalObject.record_id.in_([r for r in part if r in created]), DigitalObject.deleted_at.is_(None)))
+    return conflicts
+
+
 def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False) -> dict[str, int]:
     """Revert one batch in one transaction: its added records become tombstones with an `undone` event,
     updated, deleted and merged records get their previous version back, moved copies go home.
@@ -63,23 +91,10 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False) -> dict[
         last = {}
         for ev in events:
             last.setdefault(ev.record_id, ev.id)
-        ids = list(last)
         created_ids = [ev.record_id for ev in events if ev.kind == "created"]
         created_set = set(created_ids)
         if not force:
-            conflicts: list[int] = []
-            for i in range(0, len(ids), 1000):
-                part = ids[i:i + 1000]
-                for rid, eid in s.execute(
-                    select(RecordEvent.record_id, RecordEvent.id).where(
-                        RecordEvent.record_id.in_(part), RecordEvent.batch_id.is_distinct_from(batch_id),
-                        RecordEvent.id > min(last[r] for r in part))
-                ):
-                    if eid > last[rid]:
-                        conflicts.append(rid)
-                conflicts += list(s.scalars(select(DigitalObject.record_id).where(
-                    DigitalObject.record_id.in_([r for r in part if r in created_set]),
-                    DigitalObject.deleted_at.is_(None))))
+            conflicts = _conflicts(s, batch_id, last, created_set)
             if conflicts:
                 listed = ", ".join(str(r) for r in sorted(set(conflicts))[:10])
                 raise CatalogError(
