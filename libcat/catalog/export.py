@@ -6,6 +6,11 @@ with it; copies only the copies table knows (moved in by a merge) are added in t
 fields. Both go through ``libcat.marc.crosswalk.holdings``: IRBIS 910, RUSMARC/UNIMARC 995, MARC 21
 852 + 876. Whatever the crosswalk or the format cannot hold is reported per record, never dropped
 silently. Deletions can be listed separately for the receiving side.
+
+IRBIS plain text holds IRBIS records only (its reader takes every record for IRBIS's own layout):
+``--format irbis`` with ``keep`` crosswalks MARC 21 and RUSMARC/UNIMARC records to IRBIS, and is
+refused with ``marc21`` or ``rusmarc``. The MARC formats hold every flavour; IRBIS records kept in
+their own layout there are counted in a note, since only IRBIS and libcat read that layout.
 """
 
 from __future__ import annotations
@@ -20,16 +25,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import i18n
+from ..kabis import classify, profiles
 from ..marc.crosswalk import holdings as copies_x
 from ..marc.flavour import IRBIS, MARC21, UNIMARC
+from ..marc.summary import summarize
 from . import holdings
 from . import records as rec
-from .models import CatalogRecord, Copy, RecordEvent
+from .models import Batch, CatalogRecord, Copy, RecordEvent, Subcatalog
 from .store import Catalog, CatalogError
 
 FORMATS = ("iso2709", "marcxml", "json", "mrk", "irbis")
 FLAVOURS = ("keep", "marc21", "rusmarc", "irbis")
 _TARGET = {"marc21": MARC21, "rusmarc": UNIMARC, "irbis": IRBIS}
+_FLAVOUR_NAME = {MARC21: "MARC 21", UNIMARC: "RUSMARC", IRBIS: "IRBIS"}
 
 i18n.register({
     "export.summary": {
@@ -58,6 +66,37 @@ i18n.register({
         "kk": "{fmt} форматын {encoding} кодтауында жазу мүмкін емес: {reason}",
     },
     "export.not_written": {"en": "not written: {reason}", "ru": "не записана: {reason}", "kk": "жазылмады: {reason}"},
+    "export.irbis_flavour": {
+        "en": "IRBIS plain text holds IRBIS records only, not {flavour}: use --flavour irbis (or keep, which "
+              "crosswalks MARC 21 and RUSMARC records to IRBIS), or --format iso2709|marcxml|json|mrk for {flavour}",
+        "ru": "текст ИРБИС содержит только записи ИРБИС, не {flavour}: укажите --flavour irbis (или keep — записи "
+              "MARC 21 и RUSMARC будут преобразованы в ИРБИС) либо --format iso2709|marcxml|json|mrk для {flavour}",
+        "kk": "ИРБИС мәтіні тек ИРБИС жазбаларын сақтайды, {flavour} емес: --flavour irbis (немесе keep — MARC 21 "
+              "және RUSMARC жазбалары ИРБИС-ке түрлендіріледі) не {flavour} үшін --format iso2709|marcxml|json|mrk "
+              "көрсетіңіз",
+    },
+    "export.not_carried": {
+        "en": "{what} {value} is not carried to {target}: the record reads back as {got}",
+        "ru": "{what} {value} не переносится в {target}: запись читается обратно как {got}",
+        "kk": "{what} {value} {target} форматына көшпейді: жазба кері {got} болып оқылады",
+    },
+    "export.what.control_number": {"en": "control number", "ru": "контрольный номер", "kk": "бақылау нөмірі"},
+    "export.what.entry_date": {"en": "entry date", "ru": "дата ввода", "kk": "енгізу күні"},
+    "export.what.language": {"en": "language", "ru": "язык", "kk": "тілі"},
+    "export.what.subcat": {"en": "sub-catalogue", "ru": "подкаталог", "kk": "ішкі каталог"},
+    "export.no_batch": {
+        "en": "no batch {batch} (see `libcat batches`)",
+        "ru": "пакета {batch} нет (см. `libcat batches`)",
+        "kk": "{batch} топтамасы жоқ (`libcat batches` қараңыз)",
+    },
+    "export.irbis_layout": {
+        "en": "{n} IRBIS record(s) written in IRBIS's own layout (^-subfields, no leader), which IRBIS and libcat "
+              "read; use --flavour rusmarc or marc21 for other systems",
+        "ru": "записей ИРБИС в собственном формате ИРБИС (подполя ^, без маркера): {n}; их читают ИРБИС и libcat, "
+              "для других систем укажите --flavour rusmarc или marc21",
+        "kk": "ИРБИС-тің өз пішімінде (^ қосалқы өрістер, маркерсіз) жазылған ИРБИС жазбалары: {n}; оларды ИРБИС "
+              "пен libcat оқиды, басқа жүйелер үшін --flavour rusmarc не marc21 көрсетіңіз",
+    },
 })
 
 
@@ -82,9 +121,16 @@ class ExportReport:
     written: int = 0
     deleted_listed: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)
+    #: IRBIS records written in IRBIS's own layout into a MARC format (ISO 2709, MARCXML, JSON, mrk).
+    irbis_layout: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"written": self.written, "deleted_listed": self.deleted_listed, "problems": list(self.problems)}
+        return {"written": self.written, "deleted_listed": self.deleted_listed, "problems": list(self.problems),
+                "irbis_layout": self.irbis_layout}
+
+    def notes(self, lang: str | None = None) -> list[str]:
+        """What the whole export should tell besides the per-record problems, in English, Russian or Kazakh."""
+        return [i18n.t("export.irbis_layout", lang, n=self.irbis_layout)] if self.irbis_layout else []
 
     def summary(self, lang: str | None = None) -> str:
         """One line in English, Russian or Kazakh."""
@@ -164,20 +210,57 @@ def _add_links(record: Record, links: list[Field]) -> None:
         record.add_field(f)
 
 
+def target_flavour(flavour: str, options: ExportOptions) -> str:
+    """The flavour a record of ``flavour`` goes out in: the one asked for; with ``keep``, its own,
+    except in IRBIS plain text, which holds IRBIS records only."""
+    if options.flavour != "keep":
+        return _TARGET[options.flavour]
+    return IRBIS if options.fmt == "irbis" else flavour
+
+
+@dataclass
+class ReadBack:
+    """What an importing libcat with the same profile reads from a crosswalked record, to report
+    the control number, entry date, language or sub-catalogue a crosswalk does not carry."""
+
+    classifier: classify.Classifier
+    subcats: dict[int, str]
+
+    @classmethod
+    def of(cls, catalog: Catalog, s: Session) -> ReadBack:
+        try:
+            classifier = classify.load(catalog.setting("profile"))
+        except profiles.ProfileError:
+            classifier = classify.load()
+        return cls(classifier, dict(s.execute(select(Subcatalog.id, Subcatalog.code)).all()))
+
+    def lost(self, row: CatalogRecord, record: Record, flavour: str, lang: str | None) -> list[str]:
+        """One warning per column the record of ``flavour`` reads back differently from ``row``."""
+        got = summarize(record, flavour)
+        pairs = (("control_number", row.control_number, got.control_number),
+                 ("entry_date", row.entry_date, got.entry_date), ("language", row.language, got.language),
+                 ("subcat", self.subcats.get(row.subcat_id or 0), self.classifier.classify(record, flavour)))
+        return [i18n.t("export.not_carried", lang, what=i18n.t(f"export.what.{name}", lang), value=before or "-",
+                       target=_FLAVOUR_NAME[flavour], got=after or "-")
+                for name, before, after in pairs if before != after]
+
+
 def prepare(s: Session, row: CatalogRecord, copies: list[Copy], options: ExportOptions,
-            links_mod=None) -> tuple[Record, str, list[str]]:
+            links_mod=None, read_back: ReadBack | None = None) -> tuple[Record, str, list[str]]:
     """The record as it goes out: crosswalked, with holdings and digital-object links; and the warnings."""
     record = rec.load(row)
     warnings: list[str] = []
-    target = row.flavour if options.flavour == "keep" else _TARGET[options.flavour]
-    if options.flavour != "keep" and target != row.flavour:
+    target = target_flavour(row.flavour, options)
+    if target != row.flavour:
         from ..marc.crosswalk import convert
 
-        record, cw = convert(record, options.flavour, options.lang)
+        record, cw = convert(record, target, options.lang)
         warnings += list(cw)
     warnings += _add_holdings(record, target, copies, options.lang)
     if links_mod is not None:
         _add_links(record, links_mod.link_fields(s, row, target, base_url=options.base_url))
+    if read_back is not None and target != row.flavour:
+        warnings += read_back.lost(row, record, target, options.lang)
     return record, target, warnings
 
 
@@ -190,14 +273,19 @@ def export(catalog: Catalog, out: BinaryIO, options: ExportOptions, deleted_out:
     if options.flavour not in FLAVOURS:
         raise CatalogError(i18n.t("export.bad_flavour", options.lang, flavour=options.flavour,
                                   known=", ".join(FLAVOURS)))
+    if options.fmt == "irbis" and options.flavour not in ("keep", "irbis"):
+        raise CatalogError(i18n.t("export.irbis_flavour", options.lang, flavour=options.flavour))
     report = ExportReport()
     links_mod = _links_module()
-    try:
-        writer = marc_io.open_writer(out, options.fmt, options.encoding)
-    except (LookupError, ValueError) as exc:
-        raise CatalogError(i18n.t("export.bad_encoding", options.lang, fmt=options.fmt, encoding=options.encoding,
-                                  reason=exc)) from None
     with catalog.Session() as s:
+        if options.batch is not None and s.get(Batch, options.batch) is None:
+            raise CatalogError(i18n.t("export.no_batch", options.lang, batch=options.batch))
+        try:
+            writer = marc_io.open_writer(out, options.fmt, options.encoding)
+        except (LookupError, ValueError) as exc:
+            raise CatalogError(i18n.t("export.bad_encoding", options.lang, fmt=options.fmt,
+                                      encoding=options.encoding, reason=exc)) from None
+        read_back = ReadBack.of(catalog, s)
         for rows in _partitions(s, _selection(s, options, deleted=False)):
             ids = [r.id for r in rows]
             copies: dict[int, list[Copy]] = {}
@@ -205,7 +293,8 @@ def export(catalog: Catalog, out: BinaryIO, options: ExportOptions, deleted_out:
                 copies.setdefault(c.record_id, []).append(c)
             for row in rows:
                 try:
-                    record, _, warnings = prepare(s, row, copies.get(row.id, []), options, links_mod)
+                    record, target, warnings = prepare(s, row, copies.get(row.id, []), options, links_mod,
+                                                       read_back)
                     warnings += list(writer.write(record) or [])
                 except (ValueError, KeyError, UnicodeError) as exc:
                     report.problems.append({"record": row.id, "control_number": row.control_number,
@@ -213,6 +302,8 @@ def export(catalog: Catalog, out: BinaryIO, options: ExportOptions, deleted_out:
                                             "message": i18n.t("export.not_written", options.lang, reason=exc)})
                     continue
                 report.written += 1
+                if target == IRBIS and options.fmt != "irbis":
+                    report.irbis_layout += 1
                 for w in warnings:
                     report.problems.append({"record": row.id, "control_number": row.control_number,
                                             "severity": "warning", "message": str(w)})

@@ -105,12 +105,12 @@ class _Report:
         )
 
 
-def _crosswalk(flavour: str):
+def _crosswalk(flavour: str, lang: str | None):
     if flavour == "keep":
         return None
     from ..marc.crosswalk import convert
 
-    return lambda record: convert(record, flavour)
+    return lambda record: convert(record, flavour, lang)
 
 
 def _run_fast(src: BinaryIO, dst: BinaryIO, encoding: str | None, jobs: int, rep: _Report, bar) -> None:
@@ -129,7 +129,7 @@ def _run_fast(src: BinaryIO, dst: BinaryIO, encoding: str | None, jobs: int, rep
 
 def _run_records(src: BinaryIO, dst: BinaryIO, fmt: str, to: str, encoding: str | None, out_encoding: str,
                  flavour: str, rep: _Report, bar) -> None:
-    change = _crosswalk(flavour)
+    change = _crosswalk(flavour, rep.lang)
     writer = mio.open_writer(dst, to, out_encoding)
     try:
         for item in mio.read(src, fmt, encoding):

@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from pymarc import Field, Indicators, Subfield
 
+from ... import i18n
+
 #: UNIMARC numeric relator codes (Appendix C) and the MARC relator term codes they mean.
 RELATORS: dict[str, str] = {
     "005": "act", "010": "adp", "018": "anm", "020": "ann", "030": "arr", "040": "art", "065": "auc",
@@ -36,6 +38,31 @@ NONSORT_BEGIN = "\x88\x98"
 NONSORT_END = "\x89\x9c"
 _NONSORT = re.compile("[\x88\x89\x98\x9c]")
 _TRAILING = re.compile(r"\s*[:;/=,]\s*$")
+
+
+i18n.register({
+    "crosswalk.field": {
+        "en": "{source} field {name} not mapped to {target}",
+        "ru": "{source}: поле {name} не отображается в {target}",
+        "kk": "{source}: {name} өрісі {target} форматына сәйкестендірілмейді",
+    },
+    "crosswalk.subfield": {
+        "en": "{source} subfield {name} not mapped to {target}",
+        "ru": "{source}: подполе {name} не отображается в {target}",
+        "kk": "{source}: {name} қосалқы өрісі {target} форматына сәйкестендірілмейді",
+    },
+    "crosswalk.times": {"en": " ({n} times)", "ru": " ({n} раз)", "kk": " ({n} рет)"},
+    "crosswalk.marc21_relator": {
+        "en": "MARC 21 {tag}$4 relator {code} has no UNIMARC code",
+        "ru": "MARC 21 {tag}$4: у термина роли {code} нет кода UNIMARC",
+        "kk": "MARC 21 {tag}$4: {code} рөл терминінің UNIMARC коды жоқ",
+    },
+    "crosswalk.unimarc_relator": {
+        "en": "UNIMARC {tag}$4 relator code {code} has no MARC relator",
+        "ru": "UNIMARC {tag}$4: у кода роли {code} нет соответствия в MARC",
+        "kk": "UNIMARC {tag}$4: {code} рөл кодының MARC сәйкестігі жоқ",
+    },
+})
 
 
 def strip_nonsort(text: str) -> str:
@@ -80,11 +107,15 @@ def first(field: Field, code: str, clean: Callable[[str], str] = strip_text) -> 
 
 
 class Warnings:
-    """Collects what a crosswalk could not map, one line per (field, subfield) with a count."""
+    """Collects what a crosswalk could not map, one line per (field, subfield) with a count.
 
-    def __init__(self, source: str, target: str) -> None:
+    Lines come out in ``lang`` (en, ru, kk; LIBCAT_LANG when None): notes are i18n keys with their values.
+    """
+
+    def __init__(self, source: str, target: str, lang: str | None = None) -> None:
         self.source = source
         self.target = target
+        self.lang = lang
         self._unmapped: Counter[str] = Counter()
         self._notes: list[str] = []
 
@@ -96,8 +127,9 @@ class Warnings:
         """One subfield of a mapped field had no place in the target."""
         self._unmapped[f"{tag}${code}"] += 1
 
-    def note(self, text: str) -> None:
-        """Anything else worth telling (a value changed on the way)."""
+    def note(self, key: str, **values: object) -> None:
+        """Anything else worth telling (a value changed on the way): message ``key`` with ``values``."""
+        text = i18n.t(key, self.lang, **values)
         if text not in self._notes:
             self._notes.append(text)
 
@@ -105,9 +137,9 @@ class Warnings:
         """The warnings as text, unmapped fields first, in source order."""
         out = []
         for key, n in self._unmapped.items():
-            what = "subfield" if "$" in key else "field"
-            times = f" ({n} times)" if n > 1 else ""
-            out.append(f"{self.source} {what} {key} not mapped to {self.target}{times}")
+            what = "crosswalk.subfield" if "$" in key else "crosswalk.field"
+            times = i18n.t("crosswalk.times", self.lang, n=n) if n > 1 else ""
+            out.append(i18n.t(what, self.lang, source=self.source, name=key, target=self.target) + times)
         return out + self._notes
 
 

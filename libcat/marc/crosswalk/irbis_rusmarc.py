@@ -8,6 +8,7 @@ import re
 
 from pymarc import Field, Leader, Record, Subfield
 
+from ... import i18n
 from ..flavour import IRBIS, IRBIS_VALUE_CODE, UNIMARC, set_flavour
 
 V = IRBIS_VALUE_CODE
@@ -29,6 +30,55 @@ _YMD = re.compile(r"(\d{8})")
 _MONOGRAPH_KINDS = {"03", "04", "05", "07"}
 #: Target audience codes of RUSMARC 100$a/17 accepted from 900^X.
 _AUDIENCE = set("abcdeijkmu")
+
+i18n.register({
+    "irbis_rusmarc.shelf": {
+        "en": "903: shelf code {shelf} not exported (001 holds the MFN {mfn})",
+        "ru": "903: шифр {shelf} не выгружен (в 001 — MFN {mfn})",
+        "kk": "903: {shelf} шифры шығарылмады (001 өрісінде MFN {mfn})",
+    },
+    "irbis_rusmarc.irbis_only": {
+        "en": "{tag}: IRBIS-only field{times}, no RUSMARC equivalent, not exported",
+        "ru": "{tag}: поле только ИРБИС{times}, в RUSMARC нет соответствия, не выгружено",
+        "kk": "{tag}: тек ИРБИС өрісі{times}, RUSMARC-та сәйкестігі жоқ, шығарылмады",
+    },
+    "irbis_rusmarc.fields": {"en": " ({n} fields)", "ru": " ({n} полей)", "kk": " ({n} өріс)"},
+    "irbis_rusmarc.asp_source": {
+        "en": "920 ASP: article without a 463 source field",
+        "ru": "920 ASP: статья без поля источника 463",
+        "kk": "920 ASP: 463 дереккөз өрісі жоқ мақала",
+    },
+    "irbis_rusmarc.bad_codes": {
+        "en": "{tag}: subfield(s) {codes} are not MARC subfield codes, not exported",
+        "ru": "{tag}: подполя {codes} — недопустимые в MARC коды, не выгружены",
+        "kk": "{tag}: {codes} қосалқы өрістері MARC кодтары емес, шығарылмады",
+    },
+    "irbis_rusmarc.link_951": {
+        "en": "951: subfield(s) {codes} have no RUSMARC 856 place, not exported",
+        "ru": "951: подполям {codes} нет места в RUSMARC 856, не выгружены",
+        "kk": "951: {codes} қосалқы өрістеріне RUSMARC 856 ішінде орын жоқ, шығарылмады",
+    },
+    "irbis_rusmarc.control_kept": {
+        "en": "{tag}: control field kept as is",
+        "ru": "{tag}: управляющее поле оставлено как есть",
+        "kk": "{tag}: басқару өрісі өзгеріссіз қалдырылды",
+    },
+    "irbis_rusmarc.link_856": {
+        "en": "856: subfield(s) {codes} have no IRBIS 951 place, not exported",
+        "ru": "856: подполям {codes} нет места в ИРБИС 951, не выгружены",
+        "kk": "856: {codes} қосалқы өрістеріне ИРБИС 951 ішінде орын жоқ, шығарылмады",
+    },
+    "irbis_rusmarc.link_kept": {
+        "en": "{tag}: embedded link of a non-article record kept as is",
+        "ru": "{tag}: встроенная связь записи, не являющейся статьёй, оставлена как есть",
+        "kk": "{tag}: мақала емес жазбаның ендірілген байланысы өзгеріссіз қалдырылды",
+    },
+    "irbis_rusmarc.volume": {
+        "en": "{tag}: volume designation {value} of the link belongs in 200^V",
+        "ru": "{tag}: обозначение тома {value} из связи должно быть в 200^V",
+        "kk": "{tag}: байланыстағы {value} том белгісі 200^V өрісінде болуы керек",
+    },
+})
 
 
 def _sub(f: Field, code: str) -> str:
@@ -199,8 +249,8 @@ def _embedded_parent(f461: Field) -> Field:
     return _field("461", DEFAULT_INDICATORS["461"], subs)
 
 
-def irbis_to_rusmarc(record: Record, mfn: int | None = None) -> tuple[Record, list[str]]:
-    """An IRBIS-internal record as RUSMARC (flavour ``unimarc``) and what could not be exported."""
+def irbis_to_rusmarc(record: Record, mfn: int | None = None, lang: str | None = None) -> tuple[Record, list[str]]:
+    """An IRBIS-internal record as RUSMARC (flavour ``unimarc``) and what could not be exported (in ``lang``)."""
     warnings: list[str] = []
     dropped: dict[str, int] = {}
     out = Record()
@@ -211,7 +261,7 @@ def irbis_to_rusmarc(record: Record, mfn: int | None = None) -> tuple[Record, li
     if mfn is not None:
         out.add_field(Field(tag="001", data=str(mfn)))
         if shelf:
-            warnings.append(f"903: shelf code {shelf!r} not exported (001 holds the MFN {mfn})")
+            warnings.append(i18n.t("irbis_rusmarc.shelf", lang, shelf=repr(shelf), mfn=mfn))
     elif shelf:
         out.add_field(Field(tag="001", data=shelf))
     dates = _dates_907(record)
@@ -232,12 +282,12 @@ def irbis_to_rusmarc(record: Record, mfn: int | None = None) -> tuple[Record, li
             dropped[tag] = dropped.get(tag, 0) + 1
             continue
         subs, ind1, ind2 = _split_indicators(f)
-        subs = _marc_codes(tag, subs, warnings)
+        subs = _marc_codes(tag, subs, warnings, lang)
         default = DEFAULT_INDICATORS.get(tag, "  ")
         inds = (ind1 if ind1 is not None else default[0]) + (ind2 if ind2 is not None else default[1])
         if tag in CONSUMED:
             if tag == "951":
-                fields.append(_link_856(f, warnings))
+                fields.append(_link_856(f, warnings, lang))
             elif tag == "964":
                 fields.append(_field("686", "  ", [Subfield("a", _value(f)), Subfield("2", "rugasnti")]))
             elif tag in ("971", "972"):
@@ -278,17 +328,17 @@ def irbis_to_rusmarc(record: Record, mfn: int | None = None) -> tuple[Record, li
         subs801 = [Subfield("a", "KZ")] + ([Subfield("c", max(dates))] if dates else [])
         fields.append(_field("801", DEFAULT_INDICATORS["801"], subs801))
     for tag, count in dropped.items():
-        times = f" ({count} fields)" if count > 1 else ""
-        warnings.append(f"{tag}: IRBIS-only field{times}, no RUSMARC equivalent, not exported")
+        times = i18n.t("irbis_rusmarc.fields", lang, n=count) if count > 1 else ""
+        warnings.append(i18n.t("irbis_rusmarc.irbis_only", lang, tag=tag, times=times))
     if ws == "ASP" and not record.get_fields("463"):
-        warnings.append("920 ASP: article without a 463 source field")
+        warnings.append(i18n.t("irbis_rusmarc.asp_source", lang))
     for f in sorted(fields, key=lambda x: x.tag):
         out.add_field(f)
     set_flavour(out, UNIMARC)
     return out, warnings
 
 
-def _marc_codes(tag: str, subs: list[Subfield], warnings: list[str]) -> list[Subfield]:
+def _marc_codes(tag: str, subs: list[Subfield], warnings: list[str], lang: str | None) -> list[Subfield]:
     """The subfields whose codes MARC readers accept (a-z, 0-9, IRBIS's leading value); others are warned about.
 
     IRBIS allows any character as a code (``#691: ^! 3^IАКТ``); RUSMARC validation rejects such records.
@@ -296,7 +346,7 @@ def _marc_codes(tag: str, subs: list[Subfield], warnings: list[str]) -> list[Sub
     bad = sorted({s.code for s in subs if s.code != V and not _MARC_CODE.match(s.code)})
     if bad:
         codes = ", ".join("^" + c for c in bad)
-        message = f"{tag}: subfield(s) {codes} are not MARC subfield codes, not exported"
+        message = i18n.t("irbis_rusmarc.bad_codes", lang, tag=tag, codes=codes)
         if message not in warnings:
             warnings.append(message)
     return [s for s in subs if s.code not in bad]
@@ -318,7 +368,7 @@ def _relators(subs: list[Subfield]) -> list[Subfield]:
 LINK_951_856 = {"i": "u", "a": "f", "t": "z", "2": "s", "h": "q"}
 
 
-def _link_856(f: Field, warnings: list[str]) -> Field:
+def _link_856(f: Field, warnings: list[str], lang: str | None) -> Field:
     """951 external resource -> 856: ^I URL -> $u, ^A file -> $f, ^T text -> $z, ^2 size -> $s, ^H type -> $q.
 
     Other 951 subfields (^N number of pages, ^D access level, ^L LAN only, ^1 date...) are warned about.
@@ -327,7 +377,7 @@ def _link_856(f: Field, warnings: list[str]) -> Field:
     subs = [Subfield(c, _sub(f, k)) for k, c in LINK_951_856.items() if _sub(f, k)]
     lost = sorted({s.code.upper() for s in f.subfields if s.code.lower() not in LINK_951_856 and s.value})
     if lost:
-        warnings.append(f"951: subfield(s) {', '.join('^' + c for c in lost)} have no RUSMARC 856 place, not exported")
+        warnings.append(i18n.t("irbis_rusmarc.link_951", lang, codes=", ".join("^" + c for c in lost)))
     ind1 = "4" if url.lower().startswith(("http://", "https://")) else " "
     return _field("856", ind1 + " ", subs)
 
@@ -365,8 +415,8 @@ def _with_pseudo(tag: str, f: Field, subs: list[Subfield]) -> list[Subfield]:
     return [Subfield(PSEUDO_IND1, inds[0]), Subfield(PSEUDO_IND2, inds[1])] + subs
 
 
-def rusmarc_to_irbis(record: Record) -> tuple[Record, list[str]]:
-    """A RUSMARC/UNIMARC record as IRBIS internal (flavour ``irbis``) and what was lost on the way."""
+def rusmarc_to_irbis(record: Record, lang: str | None = None) -> tuple[Record, list[str]]:
+    """A RUSMARC/UNIMARC record as IRBIS internal (flavour ``irbis``) and what was lost on the way (in ``lang``)."""
     warnings: list[str] = []
     out = Record(force_utf8=True)
     leader = str(record.leader)
@@ -397,7 +447,7 @@ def rusmarc_to_irbis(record: Record) -> tuple[Record, list[str]]:
             if tag == "001":
                 shelf = f.data or ""
             elif tag != "005":
-                warnings.append(f"{tag}: control field kept as is")
+                warnings.append(i18n.t("irbis_rusmarc.control_kept", lang, tag=tag))
                 fields.append(Field(tag=tag, data=f.data))
             continue
         subs = list(f.subfields)
@@ -419,11 +469,11 @@ def rusmarc_to_irbis(record: Record) -> tuple[Record, list[str]]:
             fields.append(_ifield("951", [Subfield(back[s.code], s.value) for s in subs if s.code in back and s.value]))
             lost = sorted({s.code for s in subs if s.code not in back and s.value})
             if lost:
-                warnings.append(f"856: subfield(s) {', '.join('$' + c for c in lost)} have no IRBIS 951 place, not exported")
+                warnings.append(i18n.t("irbis_rusmarc.link_856", lang, codes=", ".join("$" + c for c in lost)))
         elif tag in ("461", "463") and level == "a" and _embedded(f):
             _collect_source(tag, f, source, extra)
         elif tag in ("461", "463"):
-            fields.extend(_flat_links(tag, f, warnings))
+            fields.extend(_flat_links(tag, f, warnings, lang))
         elif tag == "710" and (f.indicators or [" "])[0] == "1":
             fields.append(_ifield("971", subs))
         elif tag in ("700", "701", "702"):
@@ -447,8 +497,7 @@ def rusmarc_to_irbis(record: Record) -> tuple[Record, list[str]]:
     f005 = _first(record, "005")
     stamp = (f005.data or "")[:8] if f005 is not None else ""
     entered = a100[:8] if a100[:8].isdigit() else ""
-    date = stamp if stamp.isdigit() else entered
-    if date:
+    for date in dict.fromkeys(d for d in (entered, stamp) if d.isdigit() and len(d) == 8):
         fields.append(_ifield("907", [Subfield("c", "ZU"), Subfield("a", date), Subfield("b", "libcat")]))
     for f in fields:
         out.add_field(f)
@@ -484,12 +533,12 @@ def _collect_source(tag: str, f: Field, source: dict[str, str], extra: dict[str,
             source.setdefault(c, v)
 
 
-def _flat_links(tag: str, f: Field, warnings: list[str]) -> list[Field]:
+def _flat_links(tag: str, f: Field, warnings: list[str], lang: str | None) -> list[Field]:
     """RUSMARC embedded 461 of a volume -> IRBIS flat 461 (the set); other links kept as they are."""
     emb = _embedded(f)
     if not emb or tag == "463":
         if emb:
-            warnings.append(f"{tag}: embedded link of a non-article record kept as is")
+            warnings.append(i18n.t("irbis_rusmarc.link_kept", lang, tag=tag))
         return [_ifield(tag, _with_pseudo(tag, f, list(f.subfields)))]
     t200, t210 = emb.get("200", {}), emb.get("210", {})
     subs = [Subfield(c, v) for c, v in (
@@ -497,5 +546,5 @@ def _flat_links(tag: str, f: Field, warnings: list[str]) -> list[Field]:
         ("h", t210.get("d", "")), ("i", emb.get("010", {}).get("a", "")), ("x", emb.get("700", {}).get("a", "")),
     ) if v]
     if t200.get("v"):
-        warnings.append(f"{tag}: volume designation {t200['v']!r} of the link belongs in 200^V")
+        warnings.append(i18n.t("irbis_rusmarc.volume", lang, tag=tag, value=repr(t200["v"])))
     return [_ifield("461", subs)]

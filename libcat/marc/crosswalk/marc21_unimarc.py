@@ -40,10 +40,10 @@ _first = partial(first, clean=strip_isbd)
 class _Converter:
     """One conversion: MARC 21 record in, RUSMARC record and warnings out."""
 
-    def __init__(self, record: Record) -> None:
+    def __init__(self, record: Record, lang: str | None = None) -> None:
         self.src = record
         self.out: list[Field] = []
-        self.w = Warnings("MARC 21", "RUSMARC")
+        self.w = Warnings("MARC 21", "RUSMARC", lang)
         self.lang = ""
 
     def unmapped_subfields(self, field: Field, mapped: str) -> None:
@@ -296,7 +296,7 @@ class _Converter:
             if code:
                 out.append(("4", code))
             else:
-                self.w.note(f"MARC 21 {field.tag}$4 relator {v!r} has no UNIMARC code")
+                self.w.note("crosswalk.marc21_relator", tag=field.tag, code=repr(v))
         return out
 
     def person(self, field: Field) -> None:
@@ -384,6 +384,6 @@ class _Converter:
         self.unmapped_subfields(field, "atgdxw")
 
 
-def to_unimarc(record: Record) -> tuple[Record, list[str]]:
+def to_unimarc(record: Record, lang: str | None = None) -> tuple[Record, list[str]]:
     """Convert a MARC 21 record to RUSMARC; warnings name every field or subfield not mapped."""
-    return _Converter(record).run()
+    return _Converter(record, lang).run()

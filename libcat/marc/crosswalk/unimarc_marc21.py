@@ -79,10 +79,10 @@ def _punct(parts: list[tuple[str, str, str]], merge: str = "") -> list[tuple[str
 class _Converter:
     """One conversion: source record in, MARC 21 record and warnings out."""
 
-    def __init__(self, record: Record) -> None:
+    def __init__(self, record: Record, lang: str | None = None) -> None:
         self.src = record
         self.out: list[Field] = []
-        self.w = Warnings("UNIMARC", "MARC 21")
+        self.w = Warnings("UNIMARC", "MARC 21", lang)
         self.has_main_entry = False
         self.f008 = list(" " * 40)
         self.lang_cat = ""
@@ -608,7 +608,7 @@ class _Converter:
             if code:
                 out.append(("4", code))
             else:
-                self.w.note(f"UNIMARC {field.tag}$4 relator code {v!r} has no MARC relator")
+                self.w.note("crosswalk.unimarc_relator", tag=field.tag, code=repr(v))
         return out
 
     def _main_or_added(self, field: Field, main: str, added: str) -> str:
@@ -681,6 +681,6 @@ class _Converter:
             self.w.field("886")
 
 
-def to_marc21(record: Record) -> tuple[Record, list[str]]:
+def to_marc21(record: Record, lang: str | None = None) -> tuple[Record, list[str]]:
     """Convert a UNIMARC/RUSMARC record to MARC 21; warnings name every field or subfield not mapped."""
-    return _Converter(record).run()
+    return _Converter(record, lang).run()
