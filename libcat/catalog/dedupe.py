@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from .. import i18n
 from ..marc import keys as mkeys
 from . import records as rec
 from .importer import keys_of_row, write_keys
@@ -26,6 +27,20 @@ from .models import (
 from .store import Catalog
 
 STRONG = (mkeys.ISBN, mkeys.CONTENT)
+ABSORBED = "absorbed"
+"""Event kind of a survivor that received the copies, digital objects or contracts of a merged duplicate: its record
+is unchanged, so the yearly "records edited" leaves it out; undo moves copies and objects back (``detail.moved``)."""
+
+i18n.register({
+    "dedupe.group": {"en": "# group {n} ({kind}): {reasons}", "ru": "# группа {n} ({kind}): {reasons}",
+                     "kk": "# {n}-топ ({kind}): {reasons}"},
+    "dedupe.kind.duplicate": {"en": "duplicate", "ru": "дублеты", "kk": "дублеттер"},
+    "dedupe.kind.candidate": {"en": "candidate", "ru": "возможные дублеты", "kk": "ықтимал дублеттер"},
+    f"dedupe.key.{mkeys.ISBN}": {"en": "ISBN", "ru": "ISBN", "kk": "ISBN"},
+    f"dedupe.key.{mkeys.TITLE}": {"en": "title|author|year", "ru": "заглавие|автор|год", "kk": "атауы|авторы|жылы"},
+    f"dedupe.key.{mkeys.CONTENT}": {"en": "same content", "ru": "одинаковое содержание", "kk": "бірдей мазмұн"},
+    "dedupe.copies": {"en": "copies={n}", "ru": "экземпляров={n}", "kk": "дана={n}"},
+})
 
 
 @dataclass
@@ -60,9 +75,13 @@ class Group:
         """The most complete record: the longest, then the one with most copies, then the oldest."""
         return max(self.members, key=lambda m: (m.size, m.copies, -m.id))
 
+    @property
+    def kind(self) -> str:
+        return "duplicate" if self.strong else "candidate"
+
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": "duplicate" if self.strong else "candidate", "survivor": self.survivor.id,
+            "kind": self.kind, "survivor": self.survivor.id,
             "reasons": [{"key": k, "value": v} for k, v in self.reasons],
             "records": [m.to_dict() for m in sorted(self.members, key=lambda m: m.id)],
         }
@@ -109,10 +128,11 @@ def _blocks(s: Session, kinds: tuple[str, ...], subcat_id: int | None) -> Iterat
     yield from s.execute(q.execution_options(yield_per=10000))
 
 
-def find_groups(catalog: Catalog, subcat: str | None = None, *, candidates: bool = True) -> list[Group]:
+def find_groups(catalog: Catalog, subcat: str | None = None, *, candidates: bool = True,
+                lang: str | None = None) -> list[Group]:
     """Duplicate groups (ISBN / identical content) and, with ``candidates``, title/author/year groups."""
     with catalog.Session() as s:
-        subcat_id = rec.subcatalog(s, subcat).id if subcat else None
+        subcat_id = rec.subcatalog(s, subcat, lang).id if subcat else None
         kinds = STRONG + ((mkeys.TITLE,) if candidates else ())
         strong, weak = _Union(), _Union()
         reasons: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
@@ -151,6 +171,20 @@ def find_groups(catalog: Catalog, subcat: str | None = None, *, candidates: bool
         return result
 
 
+def text_lines(groups: list[Group], lang: str | None = None) -> Iterator[str]:
+    """The groups side by side in ``lang``: a header per group (number, kind, shared keys), then one tab-separated
+    line per record (id, control number, source, sub-catalogue, title, author, year, ISBNs, copies), the survivor
+    marked with ``*``."""
+    for n, g in enumerate(groups, 1):
+        reasons = "; ".join(f"{i18n.t(f'dedupe.key.{k}', lang)} {v}" for k, v in g.reasons[:3])
+        yield i18n.t("dedupe.group", lang, n=n, kind=i18n.t(f"dedupe.kind.{g.kind}", lang), reasons=reasons)
+        survivor = g.survivor.id
+        for m in sorted(g.members, key=lambda m: m.id):
+            mark = "*" if m.id == survivor else " "
+            yield "\t".join([mark + str(m.id), m.control_number or "", m.source, m.subcat or "", (m.title or "")[:80],
+                             m.author or "", str(m.year or ""), m.isbns or "", i18n.t("dedupe.copies", lang, n=m.copies)])
+
+
 def _members(s: Session, ids: list[int]) -> dict[int, Member]:
     codes = dict(s.execute(select(Subcatalog.id, Subcatalog.code)).all())
     out: dict[int, Member] = {}
@@ -169,7 +203,9 @@ def _members(s: Session, ids: list[int]) -> dict[int, Member]:
 
 def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe") -> int:
     """Merge a group into its survivor: copies, digital objects and contracts move; the others become
-    tombstones with a `merged` event. Returns the number of records merged away."""
+    tombstones with a `merged` event. The survivor's own record is not edited: it gets an `absorbed` event
+    (which the yearly "records edited" count leaves out) only when something moved to it. Returns the number
+    of records merged away."""
     survivor = s.get(CatalogRecord, group.survivor.id)
     if survivor is None or survivor.deleted_at is not None:
         return 0
@@ -180,31 +216,41 @@ def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe") 
         other = s.get(CatalogRecord, m.id)
         if other is None or other.deleted_at is not None:
             continue
-        copies = list(s.scalars(select(Copy.id).where(Copy.record_id == other.id)))
-        taken = set(s.scalars(select(DigitalFile.sha256).where(DigitalFile.record_id == survivor.id)))
-        objects = []
-        for obj in s.scalars(select(DigitalObject).where(DigitalObject.record_id == other.id)):
-            shas = set(s.scalars(select(DigitalFile.sha256).where(DigitalFile.object_id == obj.id)))
-            if shas & taken:
-                continue
-            taken |= shas
-            objects.append(obj.id)
-        if copies:
-            s.execute(update(Copy).where(Copy.id.in_(copies)).values(record_id=survivor.id))
-        if objects:
-            s.execute(update(DigitalObject).where(DigitalObject.id.in_(objects)).values(record_id=survivor.id))
-            s.execute(update(DigitalFile).where(DigitalFile.object_id.in_(objects)).values(record_id=survivor.id))
-        have = set(s.scalars(select(ContractRecord.contract_id).where(ContractRecord.record_id == survivor.id)))
-        for cid in s.scalars(select(ContractRecord.contract_id).where(ContractRecord.record_id == other.id)):
-            if cid not in have:
-                s.add(ContractRecord(contract_id=cid, record_id=survivor.id))
+        before = rec.snapshot(survivor)
+        moved = _move_to(s, other, survivor)
         reason = "duplicate of record {} ({})".format(survivor.id, ", ".join(f"{k} {v}" for k, v in group.reasons[:3]))
         rec.delete(s, other, reason=reason[:1000], batch=batch, source=source, merged_into=survivor)
-        rec.add_event(s, survivor, "updated", batch=batch, source=source, before=rec.snapshot(survivor),
-                      detail=json.dumps({"note": f"merged record {other.id} into this one",
-                                         "moved": {"from": other.id, "copies": copies, "digital_objects": objects}}))
+        if any(moved.values()):
+            survivor.datestamp = utcnow()
+            rec.add_event(s, survivor, ABSORBED, batch=batch, source=source, before=before,
+                          detail=json.dumps({"note": f"what record {other.id} held moved here as it was merged",
+                                             "moved": {"from": other.id, **moved}}))
         merged += 1
     return merged
+
+
+def _move_to(s: Session, other: CatalogRecord, survivor: CatalogRecord) -> dict[str, list[int]]:
+    """Move the copies, digital objects (those whose files the survivor lacks) and contract links of ``other``
+    to ``survivor``; returns the ids moved: ``copies``, ``digital_objects``, ``contracts``."""
+    copies = list(s.scalars(select(Copy.id).where(Copy.record_id == other.id)))
+    taken = set(s.scalars(select(DigitalFile.sha256).where(DigitalFile.record_id == survivor.id)))
+    objects = []
+    for obj in s.scalars(select(DigitalObject).where(DigitalObject.record_id == other.id)):
+        shas = set(s.scalars(select(DigitalFile.sha256).where(DigitalFile.object_id == obj.id)))
+        if shas & taken:
+            continue
+        taken |= shas
+        objects.append(obj.id)
+    if copies:
+        s.execute(update(Copy).where(Copy.id.in_(copies)).values(record_id=survivor.id))
+    if objects:
+        s.execute(update(DigitalObject).where(DigitalObject.id.in_(objects)).values(record_id=survivor.id))
+        s.execute(update(DigitalFile).where(DigitalFile.object_id.in_(objects)).values(record_id=survivor.id))
+    have = set(s.scalars(select(ContractRecord.contract_id).where(ContractRecord.record_id == survivor.id)))
+    contracts = [cid for cid in s.scalars(select(ContractRecord.contract_id).where(ContractRecord.record_id == other.id))
+                 if cid not in have]
+    s.add_all(ContractRecord(contract_id=cid, record_id=survivor.id) for cid in contracts)
+    return {"copies": copies, "digital_objects": objects, "contracts": contracts}
 
 
 def apply(catalog: Catalog, groups: list[Group], *, candidates: bool = False) -> tuple[int | None, int]:

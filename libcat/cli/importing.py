@@ -242,8 +242,9 @@ def quarantine_export(ctx: click.Context, output: str, batch: int | None, fmt: s
 def dedupe_cmd(ctx: click.Context, subcat: str | None, do_apply: bool, include_candidates: bool, fmt: str) -> None:
     """Find duplicate records across the catalogue (same ISBN-13 or content; candidates: same title/author/year)."""
     cat = catalog(ctx)
+    ui = lang(ctx)
     dd.refresh_keys(cat)
-    groups = dd.find_groups(cat, subcat)
+    groups = dd.find_groups(cat, subcat, lang=ui)
     batch, merged = (None, 0)
     if do_apply:
         batch, merged = dd.apply(cat, groups, candidates=include_candidates)
@@ -251,20 +252,12 @@ def dedupe_cmd(ctx: click.Context, subcat: str | None, do_apply: bool, include_c
         click.echo(json.dumps({"groups": [g.to_dict() for g in groups], "batch": batch, "merged": merged},
                               ensure_ascii=False, indent=2))
         return
-    for n, g in enumerate(groups, 1):
-        kind = "duplicate" if g.strong else "candidate"
-        reasons = "; ".join(f"{k} {v}" for k, v in g.reasons[:3])
-        click.echo(f"# group {n} ({kind}): {reasons}")
-        survivor = g.survivor.id
-        for m in sorted(g.members, key=lambda m: m.id):
-            mark = "*" if m.id == survivor else " "
-            click.echo("\t".join([mark + str(m.id), m.control_number or "", m.source, m.subcat or "",
-                                  (m.title or "")[:80], m.author or "", str(m.year or ""), m.isbns or "",
-                                  f"copies={m.copies}"]))
+    for line in dd.text_lines(groups, ui):
+        click.echo(line)
     strong = sum(1 for g in groups if g.strong)
-    click.echo(i18n.t("cli.dedupe", lang(ctx), groups=strong, candidates=len(groups) - strong))
+    click.echo(i18n.t("cli.dedupe", ui, groups=strong, candidates=len(groups) - strong))
     if do_apply and batch is not None:
-        click.echo(i18n.t("cli.merged", lang(ctx), merged=merged, batch=batch))
+        click.echo(i18n.t("cli.merged", ui, merged=merged, batch=batch))
 
 
 @click.command("export")
