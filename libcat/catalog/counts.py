@@ -16,6 +16,9 @@ from sqlalchemy import and_, case, distinct, exists, extract, func, literal, or_
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from ..digitize.rights import PROTECTION_YEARS, record_death_year
+from ..marc.flavour import set_flavour
+from ..marc.marcjson import record_from_json
 from .models import (
     Batch,
     CatalogRecord,
@@ -456,7 +459,7 @@ def collections(conn: Conn, start: dt.date, end: dt.date) -> list[CollectionCoun
 
 @dataclass
 class ContractCount:
-    """Contracts signed in a period: how many, with how many holders / authors, works and published works."""
+    """Contracts signed in a period: how many, with how many holders / authors, works and works on the site."""
 
     contracts: int = 0
     holders: int = 0
@@ -466,26 +469,63 @@ class ContractCount:
     names: list[str] = field(default_factory=list)
 
 
+#: The contract scope that allows putting a work's files on the library's site.
+SITE_SCOPE = "publish-site"
+
+
+def _grants_site(day: dt.date):
+    """Condition: a contract covering the record is in force on ``day`` and allows SITE_SCOPE
+    (``rights.contract_active`` and ``rights.contract_scopes``; the scope list is comma-separated)."""
+    scopes = literal(",") + func.replace(K.c.scope, " ", "") + literal(",")
+    return exists().where(
+        KR.c.record_id == R.c.id, K.c.id == KR.c.contract_id, K.c.signed_on <= day,
+        or_(K.c.valid_until.is_(None), K.c.valid_until >= day), scopes.like(f"%,{SITE_SCOPE},%"),
+    )
+
+
+def _on_site(conn: Conn, among, end: dt.date) -> set[int]:
+    """Ids of the records of ``among`` (a select of ids) put on the site at ``end``: as ``rights.decide_record``
+    decides for SITE_SCOPE on the period's last day, for records present with a digital object at ``end``.
+
+    Own publications, hand-set death years and contracts in SQL; the death year written in the record
+    is read only for the few works none of these allow.
+    """
+    day = end - dt.timedelta(days=1)
+    last_protected = day.year - PROTECTION_YEARS - 1
+    allowed = or_(R.c.own_publication.is_(True), R.c.author_death_year <= last_protected, _grants_site(day))
+    shown = exists().where(D.c.record_id == R.c.id, _live_object_at(end))
+    candidates = conn.execute(
+        select(R.c.id, allowed, R.c.author_death_year.is_(None)).where(R.c.id.in_(among), _present_at(end), shown)
+    ).all()
+    out = {rid for rid, ok, _ in candidates if ok}
+    unknown = [rid for rid, ok, no_hand_year in candidates if not ok and no_hand_year]
+    if unknown:
+        for rid, data, flavour in conn.execute(select(R.c.id, R.c.data, R.c.flavour).where(R.c.id.in_(unknown))):
+            year, _ = record_death_year(set_flavour(record_from_json(data), flavour), flavour)
+            if year is not None and year <= last_protected:
+                out.add(rid)
+    return out
+
+
 def contracts(conn: Conn, start: dt.date, end: dt.date) -> dict[str, ContractCount]:
     """Contracts signed in [start, end), keyed `new`, `renewal` and `total` (distinct counts, not sums).
 
-    A work is published when it has a digital object that exists at ``end``.
+    A work counts as put on the site when it may be published there at ``end`` (see ``_on_site``).
     """
     signed = and_(K.c.signed_on >= start, K.c.signed_on < end)
-    published = exists().where(and_(D.c.record_id == KR.c.record_id, _live_object_at(end)))
+    among = select(KR.c.record_id).select_from(KR.join(K, K.c.id == KR.c.contract_id)).where(signed)
+    on_site = _on_site(conn, among, end)
     out: dict[str, ContractCount] = {}
     for key, cond in (("new", K.c.renewal_of.is_(None)), ("renewal", K.c.renewal_of.is_not(None)), ("total", None)):
         where = [signed] if cond is None else [signed, cond]
         n, holders, authors = conn.execute(
             select(func.count(), func.count(distinct(K.c.holder)), func.count(distinct(K.c.author))).where(*where)
         ).one()
-        works_q = select(KR.c.record_id).select_from(KR.join(K, K.c.id == KR.c.contract_id)).where(*where)
-        works = conn.execute(select(func.count(distinct(KR.c.record_id))).where(KR.c.record_id.in_(works_q))).scalar_one()
-        pub = conn.execute(
-            select(func.count(distinct(KR.c.record_id))).where(KR.c.record_id.in_(works_q), published)
-        ).scalar_one()
+        works = set(conn.execute(
+            select(KR.c.record_id).select_from(KR.join(K, K.c.id == KR.c.contract_id)).where(*where).distinct()
+        ).scalars())
         names = list(
             conn.execute(select(K.c.holder).where(*where).group_by(K.c.holder).order_by(K.c.holder)).scalars()
         )
-        out[key] = ContractCount(int(n), int(holders), int(authors), int(works), int(pub), names)
+        out[key] = ContractCount(int(n), int(holders), int(authors), len(works), len(works & on_site), names)
     return out
