@@ -23,12 +23,21 @@ register({
 })
 
 
+SIGPIPE_EXIT = 141
+"""Exit status of a command whose reader went away (``libcat list | head``): 128 + SIGPIPE, as a shell reports
+the Unix tools killed by that signal."""
+
+
 class LibcatGroup(click.Group):
-    """A click group that turns expected errors into one line on stderr and exit status 1."""
+    """A click group that turns expected errors into one line on stderr and exit status 1, and ends quietly
+    (status 141) when stdout is a pipe whose reader has closed it."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            _discard_stdout()
+            ctx.exit(SIGPIPE_EXIT)
         except CatalogError as exc:
             click.echo(t("cli.error", lang(ctx), text=exc), err=True)
             ctx.exit(1)
@@ -40,6 +49,13 @@ class LibcatGroup(click.Group):
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(t("cli.error", lang(ctx), text=f"{where}{exc.strerror or exc}"), err=True)
             ctx.exit(1)
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so that flushing it when the interpreter exits does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def catalog(ctx: click.Context, *, must_exist: bool = True) -> Catalog:
