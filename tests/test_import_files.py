@@ -194,6 +194,6 @@ def test_batches_and_quarantine_list_speak_russian_and_kazakh(run_cli):
     en = run_cli("batches").output.split("\t")
     assert en[1:3] == ["import", "done"] and "read=4 added=3 rejected=1" in en[-1]
     listed = run_cli("--lang", "kk", "quarantine", "list").output
-    assert "16-жол; оқылмайтын жазба: line 18: not a field line" in listed
-    assert "строка 16; нечитаемая запись: line 18" in run_cli("--lang", "ru", "quarantine", "list").output
+    assert "16-жол; оқылмайтын жазба: 18-жол: өріс жолы емес" in listed
+    assert "строка 16; нечитаемая запись: строка 18" in run_cli("--lang", "ru", "quarantine", "list").output
     assert "line 16; unreadable record: line 18" in run_cli("quarantine", "list").output

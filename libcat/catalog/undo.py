@@ -10,12 +10,47 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from .. import i18n
 from . import holdings
 from . import records as rec
 from .batches import alive
 from .importer import keys_of_row, sync_copies, write_keys
 from .models import Batch, CatalogRecord, Copy, DigitalFile, DigitalObject, Quarantine, RecordEvent, RecordKey, utcnow
 from .store import Catalog, CatalogError
+
+i18n.register({
+    "undo.no_batch": {
+        "en": "no batch {batch} (see `libcat batches`)",
+        "ru": "нет пакета {batch} (см. `libcat batches`)",
+        "kk": "{batch} топтамасы жоқ (`libcat batches` қараңыз)",
+    },
+    "undo.already": {
+        "en": "batch {batch} was already undone at {at}",
+        "ru": "пакет {batch} уже отменён {at}",
+        "kk": "{batch} топтамасы әлдеқашан болдырылмады ({at})",
+    },
+    "undo.of_undo": {
+        "en": "batch {batch} is itself an undo; import the records again instead",
+        "ru": "пакет {batch} сам является отменой; вместо этого импортируйте записи заново",
+        "kk": "{batch} топтамасының өзі болдырмау; оның орнына жазбаларды қайта импорттаңыз",
+    },
+    "undo.running": {
+        "en": "batch {batch} is still running (process {pid})",
+        "ru": "пакет {batch} ещё выполняется (процесс {pid})",
+        "kk": "{batch} топтамасы әлі орындалуда ({pid} процесі)",
+    },
+    "undo.conflicts": {
+        "en": "records of batch {batch} were changed later or have digitized objects (ids {ids}); undo the later "
+              "batches first, or use --force (it withdraws the digitized objects of the removed records; their files "
+              "are kept)",
+        "ru": "записи пакета {batch} изменены позже или имеют оцифрованные объекты (номера {ids}); сначала отмените "
+              "более поздние пакеты или используйте --force (оцифрованные объекты удаляемых записей снимаются с "
+              "публикации, файлы сохраняются)",
+        "kk": "{batch} топтамасының жазбалары кейін өзгертілген немесе цифрланған нысандары бар ({ids} нөмірлері); "
+              "алдымен кейінгі топтамаларды болдырмаңыз немесе --force қолданыңыз (жойылатын жазбалардың цифрланған "
+              "нысандары жарияланымнан алынады, файлдары сақталады)",
+    },
+})
 
 
 def _restore(row: CatalogRecord, before: str) -> None:
@@ -68,7 +103,7 @@ def _conflicts(s: Session, batch_id: int, last: dict[int, int], created: set[int
     return conflicts
 
 
-def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False) -> dict[str, int]:
+def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: str | None = None) -> dict[str, int]:
     """Revert one batch in one transaction: its added records become tombstones with an `undone` event,
     updated, deleted and merged records get their previous version back, moved copies go home.
 
@@ -80,13 +115,13 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False) -> dict[
     with catalog.session() as s:
         batch = s.get(Batch, batch_id)
         if batch is None:
-            raise CatalogError(f"no batch {batch_id} (see `libcat batches`)")
+            raise CatalogError(i18n.t("undo.no_batch", lang, batch=batch_id))
         if batch.status == "undone":
-            raise CatalogError(f"batch {batch_id} was already undone at {batch.undone_at:%Y-%m-%d %H:%M}")
+            raise CatalogError(i18n.t("undo.already", lang, batch=batch_id, at=f"{batch.undone_at:%Y-%m-%d %H:%M}"))
         if batch.kind == "undo":
-            raise CatalogError(f"batch {batch_id} is itself an undo; import the records again instead")
+            raise CatalogError(i18n.t("undo.of_undo", lang, batch=batch_id))
         if batch.status == "running" and alive(batch.options):
-            raise CatalogError(f"batch {batch_id} is still running (process {json.loads(batch.options).get('pid')})")
+            raise CatalogError(i18n.t("undo.running", lang, batch=batch_id, pid=json.loads(batch.options).get("pid")))
         events = list(s.scalars(select(RecordEvent).where(RecordEvent.batch_id == batch_id).order_by(RecordEvent.id.desc())))
         last = {}
         for ev in events:
@@ -97,11 +132,7 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False) -> dict[
             conflicts = _conflicts(s, batch_id, last, created_set)
             if conflicts:
                 listed = ", ".join(str(r) for r in sorted(set(conflicts))[:10])
-                raise CatalogError(
-                    f"records of batch {batch_id} were changed later or have digitized objects (ids {listed}); "
-                    "undo the later batches first, or use --force (it withdraws the digitized objects of the removed "
-                    "records; their files are kept)"
-                )
+                raise CatalogError(i18n.t("undo.conflicts", lang, batch=batch_id, ids=listed))
         now = utcnow()
         undo = Batch(kind="undo", source=str(batch_id), status="done", started_at=now, finished_at=now,
                      files=batch.files, options=json.dumps({"undo_of": batch_id}))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -24,6 +23,11 @@ i18n.register({
         "en": "{n} record(s) rejected and kept in quarantine (`libcat quarantine list`):",
         "ru": "отклонено записей: {n}, они в карантине (`libcat quarantine list`):",
         "kk": "қабылданбаған жазбалар: {n}, олар карантинде (`libcat quarantine list`):",
+    },
+    "cli.rejected_dry": {
+        "en": "{n} record(s) would be rejected and kept in quarantine (dry run: nothing stored):",
+        "ru": "будет отклонено записей: {n}, они попадут в карантин (пробный запуск: ничего не сохранено):",
+        "kk": "қабылданбайтын жазбалар: {n}, олар карантинге түседі (сынақ іске қосу: ештеңе сақталмады):",
     },
     "cli.undone": {
         "en": "batch {batch} undone: {removed} added record(s) removed, {restored} record(s) restored",
@@ -77,7 +81,9 @@ i18n.register({
     "batch.count.duplicate_candidates": {"en": "duplicate_candidates", "ru": "возможных дублетов", "kk": "ықтимал дублеттер"},
     "batch.count.groups": {"en": "groups", "ru": "групп", "kk": "топтар"},
     "batch.count.merged": {"en": "merged", "ru": "объединено", "kk": "біріктірілді"},
-    "quarantine.line": {"en": "line {n}", "ru": "строка {n}", "kk": "{n}-жол"},
+    "batch.count.removed": {"en": "removed", "ru": "удалено", "kk": "алынды"},
+    "batch.count.restored": {"en": "restored", "ru": "восстановлено", "kk": "қалпына келтірілді"},
+    "batch.count.withdrawn": {"en": "withdrawn", "ru": "снято с публикации", "kk": "жарияланымнан алынды"},
     "cli.record": {"en": "record {n}", "ru": "запись {n}", "kk": "жазба {n}"},
     "cli.severity.error": {"en": "error", "ru": "ошибка", "kk": "қате"},
     "cli.severity.warning": {"en": "warning", "ru": "предупреждение", "kk": "ескерту"},
@@ -104,19 +110,6 @@ def _record(position: object, control_number: str | None, language: str | None) 
     """"record 12 [KZ-0001]" in the language asked for."""
     cn = f" [{control_number}]" if control_number else ""
     return i18n.t("cli.record", language, n=position) + cn
-
-
-_LINE = re.compile(r"line (\d+)")
-
-
-def _reason(text: str, language: str | None) -> str:
-    """One stored quarantine reason with its known code translated ("unreadable: ...", "line N")."""
-    m = _LINE.fullmatch(text)
-    if m:
-        return i18n.t("quarantine.line", language, n=m.group(1))
-    if text.startswith("unreadable: "):
-        return i18n.t("import.unreadable", language, reason=text[len("unreadable: "):])
-    return text
 
 
 FORMAT_CHOICE = click.Choice(["iso2709", "marcxml", "json", "mrk", "irbis", "mst"])
@@ -151,15 +144,15 @@ def import_cmd(ctx: click.Context, files: tuple[str, ...], fmt: str | None, enco
     if report_json:
         Path(report_json).write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
     click.echo(report.summary(ui))
-    errors = [p for p in report.problems if p.severity == "error"]
-    if errors:
-        click.echo(i18n.t("cli.rejected", ui, n=report.rejected), err=True)
-        for p in errors[:50]:
+    rejected = [p for p in report.problems if p.severity == "error" or p.code == qu.ALREADY]
+    if rejected:
+        click.echo(i18n.t("cli.rejected_dry" if dry_run else "cli.rejected", ui, n=report.rejected), err=True)
+        for p in rejected[:50]:
             where = _record(p.position, p.control_number, ui)
             where = f"{Path(p.file).name}: {where}" if p.file else where
-            click.echo(f"  {where}: {p.code}: {p.message}", err=True)
-        if len(errors) > 50:
-            click.echo("  " + i18n.t("cli.import.more", ui, n=len(errors) - 50), err=True)
+            click.echo(f"  {where}: {p.code}: {qu.reader_reason(p.message, ui)}", err=True)
+        if len(rejected) > 50:
+            click.echo("  " + i18n.t("cli.import.more", ui, n=len(rejected) - 50), err=True)
     ctx.exit(report.exit_code)
 
 
@@ -188,7 +181,7 @@ def batches_cmd(ctx: click.Context, limit: int, fmt: str) -> None:
 @click.pass_context
 def undo_cmd(ctx: click.Context, batch: int, force: bool) -> None:
     """Revert batch BATCH: its added records are removed (tombstones), updated ones restored."""
-    counts = un.undo_batch(catalog(ctx), batch, force=force)
+    counts = un.undo_batch(catalog(ctx), batch, force=force, lang=lang(ctx))
     click.echo(i18n.t("cli.undone", lang(ctx), batch=batch, removed=counts["removed"], restored=counts["restored"]))
     if counts["withdrawn"]:
         click.echo(i18n.t("cli.withdrawn", lang(ctx), n=counts["withdrawn"]))
@@ -215,7 +208,7 @@ def quarantine_list(ctx: click.Context, batch: int | None, show_all: bool, fmt: 
         } for r in rows], ensure_ascii=False, indent=2))
         return
     for r in rows:
-        reasons = "; ".join(_reason(line, lang(ctx)) for line in (r.reasons or "").splitlines())
+        reasons = "; ".join(qu.reason_text(line, lang(ctx)) for line in (r.reasons or "").splitlines())
         click.echo("\t".join([str(r.id), str(r.batch_id or ""), Path(r.file).name if r.file else "",
                               str(r.position or ""), r.control_number or "", reasons]))
 
@@ -228,7 +221,7 @@ def quarantine_list(ctx: click.Context, batch: int | None, show_all: bool, fmt: 
 def quarantine_export(ctx: click.Context, output: str, batch: int | None, fmt: str | None) -> None:
     """Write the original bytes of quarantined records to a file, to fix and import again."""
     with output_file(output) as fh:
-        n = qu.export_quarantine(catalog(ctx), fh, batch=batch, fmt=fmt)
+        n = qu.export_quarantine(catalog(ctx), fh, batch=batch, fmt=fmt, lang=lang(ctx))
     click.echo(i18n.t("cli.quarantine_export", lang(ctx), n=n, path=output))
 
 
