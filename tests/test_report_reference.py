@@ -80,7 +80,7 @@ def test_table1_russian_2020(catalog):
         prev_left -= prev
         rows += _generate(ids[code], 2020, start, added, kaz, prev)
     _bulk(catalog, rows)
-    plan = {"2020": {"books": 800, "articles": 1900, "total": 4000}}
+    plan = tables.Settings("plan.toml", {"2020": {"books": 800, "articles": 1900, "total": 4000}})
     p = periods.make("year", 2020)
     with catalog.session() as s:
         ek = tables.ek(s, p, "ru", plan)

@@ -134,7 +134,7 @@ def built(catalog):
 
 
 Y2020 = periods.make("year", 2020)
-PLAN = {"2020": {"books": 3, "articles": 2, "total": 6}}
+PLAN = tables.Settings("plan.toml", {"2020": {"books": 3, "articles": 2, "total": 6}})
 
 
 def table(cat, name, lang="ru", period=Y2020, **kw):
@@ -257,7 +257,7 @@ def test_fund_digitization(built):
         "local-lore": {"total": 4, "digitized": 1},
         "kazakhstan": {"total": 3, "digitized": 1},
     }
-    given = table(built, "fund-digitization", fund={"total": 283120, "rare": 143})
+    given = table(built, "fund-digitization", fund=tables.Settings("fund.toml", {"total": 283120, "rare": 143}))
     assert by_code(given)["book-fund"] == {"total": 283120, "digitized": 2}
     assert by_code(given)["local-lore"] == {"total": 4, "digitized": 1}
     assert [r.name for r in table(built, "fund-digitization", "kk").rows][1] == "Сирек кітаптар, қолжазбалар"
@@ -292,3 +292,145 @@ def test_headline(built):
     assert table(built, "headline", "kk").columns == {
         "name": "Көрсеткіш", "done_previous": "2019 жылы орындалды", "plan": "2020 жылға арналған жоспар",
         "done": "2020 жылы орындалды"}
+
+
+def test_digitization_labels_ru_kk(built):
+    ru, kk = table(built, "digitization", "ru"), table(built, "digitization", "kk")
+    assert ru.title == "Данные об оцифровке на конец отчетного года 01.01.2021"
+    assert kk.title == "Құжаттарды цифрландыру, 01.01.2021 ж."
+    assert ru.columns == {
+        "name": "Оцифровано", "docs_period": "документов в течение года", "docs_period_kaz": "в т.ч. на казахском языке",
+        "docs_all": "документов за все года", "docs_all_kaz": "в т.ч. на казахском языке",
+        "pages_period": "страниц в течение года", "pages_period_kaz": "в т.ч. на казахском языке",
+        "pages_all": "страниц за все года", "pages_all_kaz": "в т.ч. на казахском языке",
+        "mb_period": "объем в течение года, МБ", "mb_all": "объем за все года, МБ",
+    }
+    assert kk.columns == {
+        "name": "цифрланды", "docs_period": "құжаттар 2020 ж.", "docs_period_kaz": "оның іш.қаз.т.",
+        "docs_all": "құжаттар барлық жылдарда", "docs_all_kaz": "оның іш.қаз.т.",
+        "pages_period": "беттер 2020 ж.", "pages_period_kaz": "оның іш.қаз.т.",
+        "pages_all": "беттер барлық жылдар", "pages_all_kaz": "оның іш.қаз.т.",
+        "mb_period": "көлемі 2020 ж., Мб", "mb_all": "көлемі барлық жылдар, Мб",
+    }
+    half = table(built, "digitization", "ru", periods.make("half", 2020, 2))
+    assert half.title == "Данные об оцифровке на конец отчетного периода 01.01.2021"
+    assert half.columns["docs_period"] == "документов за II полугодие 2020 года"
+    assert table(built, "digitization", "kk", periods.make("half", 2020, 2)).columns["docs_period"] == (
+        "құжаттар 2020 ж. II жартыжылдық")
+
+
+def test_fund_digitization_labels_ru_kk(built):
+    ru, kk = table(built, "fund-digitization", "ru"), table(built, "fund-digitization", "kk")
+    assert ru.title == "Оцифровка книжного фонда на 01.01.2021"
+    assert kk.title == "Кітап қорын цифрландыру, 01.01.2021 ж."
+    assert ru.columns == {"name": "Фонд", "total": "Всего", "digitized": "Всего оцифровано"}
+    assert kk.columns == {"name": "Қор", "total": "барлығы", "digitized": "барлығы цифрланды"}
+    assert [r.name for r in ru.rows] == [
+        "Книжный фонд", "Редкие книги, рукописи", "Книжный фонд по краеведению", "Книги казахстанского содержания"]
+    assert [r.name for r in kk.rows] == [
+        "Кітап қоры", "Сирек кітаптар, қолжазбалар", "Өлкетану бойынша кітап қоры", "Қазақстандық мазмұндағы кітаптар"]
+
+
+def test_collections_labels_ru_kk(built):
+    ru, kk = table(built, "collections", "ru"), table(built, "collections", "kk")
+    assert ru.title == "Полнотекстовые базы данных и электронные папки за 2020 год"
+    assert kk.title == "Толық мәтінді дерекқорлар және электрондық папкалар, 2020 ж."
+    assert ru.columns == {
+        "name": "Коллекция (электронная папка)", "items": "Добавлено материалов за 2020 год",
+        "mb": "Объем за 2020 год, МБ", "items_all": "Всего материалов", "mb_all": "Общий объем, МБ",
+    }
+    assert kk.columns == {
+        "name": "Дерекқор (электрондық папка)", "items": "2020 жылы толықтырылды, материал",
+        "mb": "Көлемі 2020 ж., Мб", "items_all": "Барлық материалдар", "mb_all": "Жалпы көлемі, Мб",
+    }
+    assert [r.name for r in kk.rows] == ["Ауған 1979-1989", "Қарағанды суретшілері"]
+    assert (ru.total.name, kk.total.name) == ("Всего:", "Барлығы:")
+
+
+def test_contracts_labels_ru_kk(built):
+    ru, kk = table(built, "contracts", "ru"), table(built, "contracts", "kk")
+    assert ru.title == "Авторские договоры за 2020 год"
+    assert kk.title == "Авторлық шарттар, 2020 ж."
+    assert ru.columns == {
+        "name": "Договоры", "contracts": "Заключено договоров за 2020 год",
+        "holders": "Авторов и правообладателей", "works": "Произведений", "published": "из них размещено на сайте",
+    }
+    assert kk.columns == {
+        "name": "Шарттар", "contracts": "2020 жылы жасалған шарттар", "holders": "Авторлар мен құқық иеленушілер",
+        "works": "Шығармалар", "published": "оның ішінде сайтта қойылған",
+    }
+    assert [r.name for r in ru.rows] == ["Новые договоры", "Повторные договоры"]
+    assert [r.name for r in kk.rows] == ["Жаңа шарттар", "Қайта жасалған шарттар"]
+    assert (ru.total.name, kk.total.name) == ("Всего:", "Барлығы:")
+
+
+def test_headline_labels_ru_kk(built):
+    ru, kk = table(built, "headline", "ru"), table(built, "headline", "kk")
+    assert (ru.title, kk.title) == ("Основные количественные показатели", "Негізгі сандық көрсеткіштер")
+    assert [r.name for r in ru.rows] == ["Количество записей в электронный каталог"]
+    assert [r.name for r in kk.rows] == ["Электрондық каталогтағы жазбалар саны"]
+    q3 = periods.make("quarter", 2020, 3)
+    assert table(built, "headline", "ru", q3).columns == {
+        "name": "Показатель", "done_previous": "выполнено за III квартал 2019 года",
+        "plan": "план на III квартал 2020 года", "done": "выполнено за III квартал 2020 года"}
+    assert table(built, "headline", "kk", q3).columns == {
+        "name": "Көрсеткіш", "done_previous": "2019 жылдың III тоқсанында орындалды",
+        "plan": "2020 жылдың III тоқсанына арналған жоспар", "done": "2020 жылдың III тоқсанында орындалды"}
+
+
+def _plan(section: dict, key: str = "2020") -> tables.Settings:
+    return tables.Settings("plan.toml", {key: section})
+
+
+@pytest.mark.parametrize(("section", "total"), [
+    ({"books": 5, "articles": 2}, 7),           # no total: the sum of the sub-catalogues
+    ({"books": 5, "articles": 2, "total": 9}, 9),
+    ({"total": 4}, 4),
+    ({"books": None}, None),
+    ({}, None),
+])
+def test_plan_total_is_the_same_in_ek_and_headline(built, section: dict, total):
+    plan = _plan(section)
+    assert table(built, "ek", plan=plan).total.values["plan"] == total
+    assert by_code(table(built, "headline", plan=plan))["ek-records"]["plan"] == total
+
+
+@pytest.mark.parametrize(("lang", "message"), [
+    ("en", "plan.toml: plan for 2020: unknown sub-catalogue 'nope'; known: books, articles, local-lore,"),
+    ("ru", "plan.toml: план на 2020: неизвестный подкаталог 'nope'; допустимы: books, articles, local-lore,"),
+    ("kk", "plan.toml: 2020 жоспары: 'nope' ішкі каталогы белгісіз; рұқсат етілгендер: books, articles,"),
+], ids=["en", "ru", "kk"])
+def test_plan_with_an_unknown_subcatalogue_is_an_error(built, lang: str, message: str):
+    plan = _plan({"books": 5, "articles": 2, "nope": 3})
+    for name in ("ek", "headline"):
+        with pytest.raises(tables.SettingsError) as err:
+            table(built, name, lang, plan=plan)
+        assert str(err.value).startswith(message), str(err.value)
+
+
+def test_plan_figure_not_a_number_names_the_file_in_the_report_language(built):
+    with pytest.raises(tables.SettingsError) as err:
+        table(built, "ek", "kk", plan=_plan({"books": "x"}))
+    assert str(err.value) == "plan.toml: 2020.books: сан күтілді, ал табылғаны 'x'"
+    with pytest.raises(tables.SettingsError) as err:
+        table(built, "fund-digitization", "ru", fund=tables.Settings("fund.toml", {"rare": -1}))
+    assert str(err.value) == "fund.toml: rare: ожидалось число, а найдено -1"
+
+
+def test_plan_of_each_period_is_its_own_section(built):
+    plan = tables.Settings("plan.toml", {
+        "2020": {"books": 10, "total": 12}, "2020-H1": {"books": 4}, "2020-Q2": {"total": 2}, "2020-M9": {"books": 8},
+    })
+    cases = [
+        (periods.make("year", 2020), 10, 12),
+        (periods.make("half", 2020, 1), 4, 4),
+        (periods.make("half", 2020, 2), None, None),   # the annual plan is not cut into halves
+        (periods.make("quarter", 2020, 2), None, 2),
+        (periods.make("quarter", 2020, 3), None, None),
+        (periods.make("months", 2020, 9), 8, 8),
+        (periods.make("year", 2021), None, None),
+    ]
+    for p, books, total in cases:
+        ek = table(built, "ek", period=p, plan=plan)
+        assert (by_code(ek)["books"]["plan"], ek.total.values["plan"]) == (books, total), p.key
+        assert by_code(table(built, "headline", period=p, plan=plan))["ek-records"]["plan"] == total, p.key

@@ -12,7 +12,7 @@ from .. import i18n
 from ..catalog.store import CatalogError
 from ..stats import period as periods
 from ..stats import render
-from ..stats.tables import TABLES, SettingsError, build_all, load_settings
+from ..stats.tables import TABLES, Settings, SettingsError, build_all, has_plan, load_settings
 from .common import catalog, lang as root_lang
 
 _SUFFIX_FORMATS = {".xlsx": "xlsx", ".csv": "csv", ".json": "json", ".md": "md", ".txt": "text"}
@@ -28,6 +28,11 @@ i18n.register({
         "ru": "записан файл {file}",
         "kk": "{file} файлы жазылды",
     },
+    "cli.stats.no_plan": {
+        "en": "{file} has no plan for {period} (its periods: {known}): the plan columns stay empty",
+        "ru": "в {file} нет плана на {period} (в файле есть: {known}): графы плана остаются пустыми",
+        "kk": "{file} файлында {period} жоспары жоқ (файлда бар: {known}): жоспар бағандары бос қалады",
+    },
     "cli.stats.wrote_chart": {
         "en": "wrote {png} and {svg}",
         "ru": "записаны файлы {png} и {svg}",
@@ -38,7 +43,7 @@ i18n.register({
 
 def _period_options(f):
     options = [
-        click.option("--year", type=int, metavar="YYYY", help="Report year (default: last year)."),
+        click.option("--year", type=int, metavar="YYYY", help="Report year, 1000-2999 (default: last year)."),
         click.option("--half", type=click.IntRange(1, 2), help="Half-year 1 or 2 of --year."),
         click.option("--quarter", type=click.IntRange(1, 4), help="Quarter 1-4 of --year."),
         click.option("--months", type=click.IntRange(1, 12), metavar="N", help="First N months of --year (7, 9, 10...)."),
@@ -46,7 +51,9 @@ def _period_options(f):
         click.option("--to", "date_to", metavar="DATE", help="Last day, inclusive."),
         click.option("--lang", "lang_opt", type=click.Choice(["ru", "kk", "en"]), help="Language of the labels."),
         click.option("--plan", "plan_file", type=click.Path(dir_okay=False), metavar="FILE",
-                     help="Plan per period and sub-catalogue (TOML or YAML): [2020] books = 800, total = 4000."),
+                     help="Plan per period and sub-catalogue code (TOML or YAML): [2020] books = 800, total = 4000. "
+                     "Each period has its own section: [2020] is the annual plan, [2020-H1], [2020-Q3], [2020-M9] "
+                     "those of a half-year, quarter, first 9 months; without one the plan columns stay empty."),
         click.option("--fund", "fund_file", type=click.Path(dir_okay=False), metavar="FILE",
                      help="Book fund totals (TOML or YAML: total, rare, local_lore, kazakhstan) "
                      "for a catalogue without holdings."),
@@ -56,17 +63,21 @@ def _period_options(f):
     return f
 
 
-def _resolve(ctx: click.Context, kw: dict[str, Any]) -> tuple[periods.Period, str, dict | None, dict | None]:
+def _resolve(ctx: click.Context, kw: dict[str, Any]) -> tuple[periods.Period, str, Settings | None, Settings | None]:
     lang = kw["lang_opt"] or root_lang(ctx) or i18n.current_lang()
     ctx.find_root().ensure_object(dict)["lang"] = lang  # errors of this command are then in its language too
     try:
         period = periods.from_options(
             kw["year"], kw["half"], kw["quarter"], kw["months"], kw["date_from"], kw["date_to"], lang=lang
         )
-        plan = load_settings(kw["plan_file"]) if kw["plan_file"] else None
-        fund = load_settings(kw["fund_file"]) if kw["fund_file"] else None
+        plan = load_settings(kw["plan_file"], lang) if kw["plan_file"] else None
+        fund = load_settings(kw["fund_file"], lang) if kw["fund_file"] else None
     except (periods.PeriodError, SettingsError) as exc:
         raise CatalogError(str(exc)) from None
+    if plan is not None and not has_plan(plan, period):
+        known = ", ".join(plan.data) or "-"
+        click.echo("libcat: " + i18n.t("cli.stats.no_plan", lang, file=plan.file, period=period.key, known=known),
+                   err=True)
     return period, lang, plan, fund
 
 

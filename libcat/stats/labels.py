@@ -172,6 +172,23 @@ ROWS = {
 }
 
 
+#: XLSX sheet names: short (Excel allows 31 characters, none of []:*?/\\), in the report language.
+SHEETS = {
+    "ek": _per_lang("Учет записей ЭК", "ЭК жазбалары", "EK records"),
+    "ek-work": _per_lang("Редактирование ЭК", "ЭК-ні редакциялау", "EK editing"),
+    "digitization": _per_lang("Оцифровка", "Цифрландыру", "Digitization"),
+    "fund-digitization": _per_lang("Оцифровка фонда", "Қорды цифрландыру", "Fund digitization"),
+    "collections": _per_lang("Базы данных и папки", "Дерекқорлар мен папкалар", "Collections"),
+    "contracts": _per_lang("Авторские договоры", "Авторлық шарттар", "Author contracts"),
+    "headline": _per_lang("Основные показатели", "Негізгі көрсеткіштер", "Main indicators"),
+}
+
+
+def sheet(table: str, lang: str) -> str:
+    """The name of ``table``'s sheet in an XLSX workbook."""
+    return SHEETS[table][lang]
+
+
 def row(table: str, code: str, lang: str) -> str:
     """The name of a fixed row of ``table``."""
     if code == "total":
@@ -300,7 +317,8 @@ def columns(table: str, p: Period, lang: str) -> dict[str, str]:
             },
             "en": {
                 "name": "Contracts", "contracts": f"Contracts signed {en_in(p)}",
-                "holders": "Authors and rights holders", "works": "Works covered", "published": "of which published",
+                "holders": "Authors and rights holders", "works": "Works covered",
+                "published": "of which put on the site",
             },
         },
         "headline": {

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from .. import dates, i18n
 
 KINDS = ("year", "half", "quarter", "months", "range")
+#: Years a report period may lie in (options and dates outside are an error, not a date overflow).
+MIN_YEAR, MAX_YEAR = 1000, 2999
 
 i18n.register({
     "period.half": {
@@ -24,6 +26,11 @@ i18n.register({
         "en": "months must be 1 to 12, not {n}",
         "ru": "число месяцев должно быть от 1 до 12, а не {n}",
         "kk": "айлар саны 1-ден 12-ге дейін болуы керек, {n} емес",
+    },
+    "period.year": {
+        "en": "year must be from {min} to {max}, not {n}",
+        "ru": "год должен быть от {min} до {max}, а не {n}",
+        "kk": "жыл {min} мен {max} аралығында болуы керек, {n} емес",
     },
     "period.kind": {
         "en": "unknown period kind {kind!r}; one of {known}",
@@ -131,12 +138,20 @@ def make(kind: str, year: int, number: int | None = None, lang: str | None = Non
     raise PeriodError(i18n.t("period.kind", lang, kind=kind, known=", ".join(KINDS)))
 
 
+def check_year(year: int, lang: str | None = None) -> None:
+    """PeriodError unless MIN_YEAR <= ``year`` <= MAX_YEAR."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PeriodError(i18n.t("period.year", lang, min=MIN_YEAR, max=MAX_YEAR, n=year))
+
+
 def parse_date(text: str, lang: str | None = None) -> dt.date:
-    """A date written 2020-03-15 or 15.03.2020 (as in the reports); PeriodError otherwise."""
+    """A date written 2020-03-15 or 15.03.2020 (as in the reports) in MIN_YEAR to MAX_YEAR; PeriodError otherwise."""
     try:
-        return dates.parse_date(text, lang)
+        day = dates.parse_date(text, lang)
     except dates.DateError as exc:
         raise PeriodError(str(exc)) from None
+    check_year(day.year, lang)
+    return day
 
 
 def from_options(
@@ -144,7 +159,10 @@ def from_options(
     months: int | None = None, date_from: str | None = None, date_to: str | None = None,
     today: dt.date | None = None, lang: str | None = None,
 ) -> Period:
-    """The period the command-line options name; no options = the previous calendar year (annual report)."""
+    """The period the command-line options name; no options = the previous calendar year (annual report).
+
+    Years and dates are checked to lie in MIN_YEAR to MAX_YEAR (PeriodError otherwise).
+    """
     named = [n for n, v in (("--half", half), ("--quarter", quarter), ("--months", months)) if v is not None]
     if len(named) > 1:
         raise PeriodError(i18n.t("period.only_one", lang, names=", ".join(named)))
@@ -160,6 +178,7 @@ def from_options(
     today = today or dt.date.today()
     if year is None:
         year = today.year if named else today.year - 1
+    check_year(year, lang)
     if half is not None:
         return make("half", year, half, lang)
     if quarter is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import i18n
+from . import labels
 from .tables import Row, Table
 
 FORMATS = ("text", "csv", "json", "md", "xlsx")
@@ -121,8 +122,8 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 
 def workbook(tables: Sequence[Table], images: Sequence[tuple[str, Path]] = ()):
-    """An openpyxl Workbook: one sheet per table (title, bold bordered header, borders, widths,
-    landscape A4 fitted to the page width), then one sheet per chart image (title, PNG path)."""
+    """An openpyxl Workbook: one sheet per table, named in the table's language (title, bold bordered header,
+    borders, widths, landscape A4 fitted to the page width), then one sheet per chart image (title, PNG path)."""
     from openpyxl import Workbook
     from openpyxl.drawing.image import Image
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -134,7 +135,7 @@ def workbook(tables: Sequence[Table], images: Sequence[tuple[str, Path]] = ()):
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     used: set[str] = set()
     for t in tables:
-        ws = wb.create_sheet(_sheet_title(t.name, used))
+        ws = wb.create_sheet(_sheet_title(labels.sheet(t.name, t.lang), used))
         header = _header(t)
         ncols = len(header)
         ws.cell(row=1, column=1, value=t.title).font = Font(bold=True, size=12)

@@ -5,11 +5,14 @@ Every count comes from ``libcat.catalog.counts``; this module only arranges and 
 
 from __future__ import annotations
 
+import errno
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import i18n
 from ..catalog import counts
 from ..digitize.collections import megabytes
 from . import labels
@@ -74,13 +77,61 @@ class Table:
         }
 
 
-def load_settings(path: str | Path) -> dict[str, Any]:
-    """A small TOML or YAML file (plan per period, fund totals) as a dict; errors name the file."""
+i18n.register({
+    "stats.cannot_read": {
+        "en": "cannot read {file}: {reason}",
+        "ru": "не удаётся прочитать {file}: {reason}",
+        "kk": "{file} файлын оқу мүмкін емес: {reason}",
+    },
+    "stats.no_such_file": {"en": "No such file or directory", "ru": "нет такого файла", "kk": "мұндай файл жоқ"},
+    "stats.permission_denied": {"en": "Permission denied", "ru": "нет доступа", "kk": "қолжетімділік жоқ"},
+    "stats.is_a_directory": {"en": "Is a directory", "ru": "это каталог, а не файл", "kk": "бұл файл емес, каталог"},
+    "stats.not_keys": {
+        "en": "{file}: expected a table of keys, found {found}",
+        "ru": "{file}: ожидались строки «ключ = значение», а найдено: {found}",
+        "kk": "{file}: «кілт = мән» жолдары күтілді, ал табылғаны: {found}",
+    },
+    "stats.not_number": {
+        "en": "{file}: {name}: expected a number, found {value!r}",
+        "ru": "{file}: {name}: ожидалось число, а найдено {value!r}",
+        "kk": "{file}: {name}: сан күтілді, ал табылғаны {value!r}",
+    },
+    "stats.plan_section": {
+        "en": "{file}: plan for {period}: expected sub-catalogue = number lines",
+        "ru": "{file}: план на {period}: ожидались строки «подкаталог = число»",
+        "kk": "{file}: {period} жоспары: «ішкі каталог = сан» жолдары күтілді",
+    },
+    "stats.plan_unknown": {
+        "en": "{file}: plan for {period}: unknown sub-catalogue {name!r}; known: {known}",
+        "ru": "{file}: план на {period}: неизвестный подкаталог {name!r}; допустимы: {known}",
+        "kk": "{file}: {period} жоспары: {name!r} ішкі каталогы белгісіз; рұқсат етілгендер: {known}",
+    },
+})
+
+#: Reasons an operating system gives for a file it cannot open, by errno, as message keys.
+_OS_REASONS = {errno.ENOENT: "stats.no_such_file", errno.EACCES: "stats.permission_denied",
+               errno.EISDIR: "stats.is_a_directory"}
+#: The plan key of the whole EK (beside the sub-catalogue codes).
+PLAN_TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A small TOML or YAML file as read (a plan or fund totals), with its name for the messages."""
+
+    file: str
+    data: dict[str, Any]
+
+
+def load_settings(path: str | Path, lang: str | None = None) -> Settings:
+    """A small TOML or YAML file (plan per period, fund totals); errors name the file, in ``lang``."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise SettingsError(f"cannot read {path}: {exc.strerror or exc}") from None
+        key = _OS_REASONS.get(exc.errno)
+        reason = i18n.t(key, lang) if key else exc.strerror or str(exc)
+        raise SettingsError(i18n.t("stats.cannot_read", lang, file=path, reason=reason)) from None
     try:
         if path.suffix.lower() in (".yaml", ".yml"):
             import yaml
@@ -89,42 +140,65 @@ def load_settings(path: str | Path) -> dict[str, Any]:
         else:
             data = tomllib.loads(text)
     except Exception as exc:
-        raise SettingsError(f"cannot read {path}: {exc}") from None
+        raise SettingsError(i18n.t("stats.cannot_read", lang, file=path, reason=exc)) from None
     if not isinstance(data, dict):
-        raise SettingsError(f"{path}: expected a table of keys, found {type(data).__name__}")
-    return {str(k): v for k, v in data.items()}
+        raise SettingsError(i18n.t("stats.not_keys", lang, file=path, found=type(data).__name__))
+    return Settings(str(path), {str(k): v for k, v in data.items()})
 
 
-def _int_or_none(value: Any, where: str) -> int | None:
+def _number(value: Any, settings: Settings, name: str, lang: str) -> int | None:
+    """A plan or fund figure: None, or a number not below 0 (SettingsError naming the file and ``name``)."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-        raise SettingsError(f"{where}: expected a number, found {value!r}")
+        raise SettingsError(i18n.t("stats.not_number", lang, file=settings.file, name=name, value=value))
     return int(value)
 
 
-def plan_for(plan: dict[str, Any] | None, period: Period) -> dict[str, int | None]:
-    """Plan figures of ``period`` by sub-catalogue code (and `total`), from a plan file's section."""
-    if not plan:
+def has_plan(plan: Settings, period: Period) -> bool:
+    """True when the plan file has a section for ``period`` (keyed as ``Period.key``)."""
+    return plan.data.get(period.key) is not None
+
+
+def plan_for(plan: Settings | None, period: Period, codes: Iterable[str], lang: str) -> dict[str, int | None]:
+    """Plan figures by sub-catalogue code (and PLAN_TOTAL) from the plan file's section of ``period``.
+
+    Each period has its own section, keyed as ``Period.key`` ([2024], [2024-H1], [2024-Q3], [2024-M9]):
+    an annual plan is the plan of the year only, a half-year or quarter without a section has no plan.
+    A key that is neither one of ``codes`` nor PLAN_TOTAL is an error naming the file, period and key.
+    """
+    if plan is None or not has_plan(plan, period):
         return {}
-    section = plan.get(period.key)
-    if section is None:
-        return {}
+    section = plan.data[period.key]
     if not isinstance(section, dict):
-        raise SettingsError(f"plan for {period.key}: expected sub-catalogue = number lines")
-    return {str(k): _int_or_none(v, f"plan {period.key}.{k}") for k, v in section.items()}
+        raise SettingsError(i18n.t("stats.plan_section", lang, file=plan.file, period=period.key))
+    known = [*codes, PLAN_TOTAL]
+    for key in section:
+        if str(key) not in known:
+            raise SettingsError(i18n.t(
+                "stats.plan_unknown", lang, file=plan.file, period=period.key, name=str(key), known=", ".join(known)
+            ))
+    return {str(k): _number(v, plan, f"{period.key}.{k}", lang) for k, v in section.items()}
+
+
+def plan_total(figures: dict[str, int | None]) -> int | None:
+    """The plan of the whole EK: PLAN_TOTAL when given, else the sum of the sub-catalogue figures (None: no plan)."""
+    if figures.get(PLAN_TOTAL) is not None:
+        return figures[PLAN_TOTAL]
+    parts = [v for k, v in figures.items() if k != PLAN_TOTAL and v is not None]
+    return sum(parts) if parts else None
 
 
 def _name(info: counts.SubcatalogInfo, lang: str) -> str:
     return labels.subcatalog({"ru": info.name_ru, "kk": info.name_kk, "en": info.name_en}[lang], lang)
 
 
-def ek(conn: counts.Conn, period: Period, lang: str, plan: dict[str, Any] | None = None) -> Table:
+def ek(conn: counts.Conn, period: Period, lang: str, plan: Settings | None = None) -> Table:
     """Table `ek`: per sub-catalogue since, at_start, added, at_end, kazakh_at_end, plan; total row."""
     data = counts.ek_counts(conn, period.start, period.end_exclusive)
-    plans = plan_for(plan, period)
-    rows: list[Row] = []
     subs = counts.subcatalogs(conn)
+    plans = plan_for(plan, period, [s.code for s in subs], lang)
+    rows: list[Row] = []
     for info in subs:
         c = data.get(info.id, counts.EkCount())
         since = info.since_year or c.first_year
@@ -140,13 +214,10 @@ def ek(conn: counts.Conn, period: Period, lang: str, plan: dict[str, Any] | None
             "since": orphan.first_year, "at_start": orphan.at_start, "added": orphan.added,
             "at_end": orphan.at_end, "kazakh_at_end": orphan.kazakh_at_end, "plan": None,
         }))
-    total_plan = plans.get("total")
-    if total_plan is None and any(r.values["plan"] is not None for r in rows):
-        total_plan = sum(r.values["plan"] or 0 for r in rows)
     total = Row("total", labels.row("ek", "total", lang), {
         "since": None,
         **{k: sum(r.values[k] for r in rows) for k in ("at_start", "added", "at_end", "kazakh_at_end")},
-        "plan": total_plan,
+        "plan": plan_total(plans),
     })
     return Table("ek", labels.title("ek", period, lang), period, lang, labels.columns("ek", period, lang), rows, total)
 
@@ -191,7 +262,7 @@ def digitization(conn: counts.Conn, period: Period, lang: str) -> Table:
 
 
 def fund_digitization(
-    conn: counts.Conn, period: Period, lang: str, fund: dict[str, Any] | None = None
+    conn: counts.Conn, period: Period, lang: str, fund: Settings | None = None
 ) -> Table:
     """Table `fund-digitization`: book fund, rare, local lore, Kazakhstan content: total and digitized.
 
@@ -203,7 +274,7 @@ def fund_digitization(
     """
     copies = counts.has_copies(conn)
     counted = counts.fund_counts(conn, period.end_exclusive)
-    given = {k: _int_or_none((fund or {}).get(k), f"fund {k}") for k in FUND_KEYS}
+    given = {k: _number(fund.data.get(k), fund, k, lang) if fund else None for k in FUND_KEYS}
     # row code, key in the fund file, key in counts.fund_counts
     codes = (("book-fund", "total", "total"), ("rare", "rare", "rare"), ("local-lore", "local_lore", "local-lore"),
              ("kazakhstan", "kazakhstan", "kazakhstan"))
@@ -259,17 +330,14 @@ def contracts(conn: counts.Conn, period: Period, lang: str) -> Table:
     )
 
 
-def headline(conn: counts.Conn, period: Period, lang: str, plan: dict[str, Any] | None = None) -> Table:
+def headline(conn: counts.Conn, period: Period, lang: str, plan: Settings | None = None) -> Table:
     """Table `headline`: records entered into the EK in the same period a year before, plan, and now."""
     prev = period.previous()
     done_prev = counts.entered(conn, prev.start, prev.end_exclusive)
     done = counts.entered(conn, period.start, period.end_exclusive)
-    plans = plan_for(plan, period)
-    total_plan = plans.get("total")
-    if total_plan is None and plans:
-        total_plan = sum(v or 0 for v in plans.values())
+    plans = plan_for(plan, period, [s.code for s in counts.subcatalogs(conn)], lang)
     rows = [Row("ek-records", labels.row("headline", "ek-records", lang), {
-        "done_previous": done_prev, "plan": total_plan, "done": done,
+        "done_previous": done_prev, "plan": plan_total(plans), "done": done,
     })]
     return Table(
         "headline", labels.title("headline", period, lang), period, lang, labels.columns("headline", period, lang), rows
@@ -278,7 +346,7 @@ def headline(conn: counts.Conn, period: Period, lang: str, plan: dict[str, Any] 
 
 def build(
     conn: counts.Conn, name: str, period: Period, lang: str, *,
-    plan: dict[str, Any] | None = None, fund: dict[str, Any] | None = None,
+    plan: Settings | None = None, fund: Settings | None = None,
 ) -> Table:
     """One table by name (see TABLES)."""
     if name == "ek":
@@ -300,7 +368,7 @@ def build(
 
 def build_all(
     conn: counts.Conn, period: Period, lang: str, names: tuple[str, ...] = TABLES, *,
-    plan: dict[str, Any] | None = None, fund: dict[str, Any] | None = None,
+    plan: Settings | None = None, fund: Settings | None = None,
 ) -> list[Table]:
     """The tables ``names`` in report order."""
     return [build(conn, n, period, lang, plan=plan, fund=fund) for n in names]
