@@ -228,6 +228,7 @@ class ReadBack:
 
     @classmethod
     def of(cls, catalog: Catalog, s: Session) -> ReadBack:
+        """The catalogue's profile rules (the default profile when its own cannot be loaded) and sub-catalogues."""
         try:
             classifier = classify.load(catalog.setting("profile"))
         except profiles.ProfileError:

@@ -290,6 +290,8 @@ def export_cmd(ctx: click.Context, subcat: str | None, since: str | None, batch:
         click.echo(f"{_record(p['record'], p.get('control_number'), ui)}: {severity}: {p['message']}", err=True)
     if len(report.problems) > 100:
         click.echo(i18n.t("cli.export.more", ui, n=len(report.problems) - 100), err=True)
+    for note in report.notes(ui):
+        click.echo(note, err=True)
     click.echo(report.summary(ui), err=True)
 
 
