@@ -126,8 +126,9 @@ def test_harvest_without_sources_and_serve_banner(sqlite_db: str, monkeypatch) -
 
 def test_export_errors_and_problem_lines(cli, db_url: str, tmp_path: Path) -> None:
     r = cli("--lang", "kk", "export", "--encoding", "cp1251", "-o", str(tmp_path / "Қарағанды.mrc"))
-    problem, summary = r.stderr.splitlines()
+    problem, note, summary = r.stderr.splitlines()
     assert problem.startswith("жазба 1 [KZ-0001]: ескерту: ")
+    assert note.startswith("ИРБИС-тің өз пішімінде (^ қосалқы өрістер, маркерсіз) жазылған ИРБИС жазбалары: 1; ")
     assert summary == "шығарылған жазбалар: 1 (мәселелер: 1)"
     r = cli("--lang", "ru", "export", "--encoding", "cp1251", "-o", str(tmp_path / "Караганда.mrc"))
     assert r.stderr.splitlines()[0].startswith("запись 1 [KZ-0001]: предупреждение: ")
