@@ -152,3 +152,39 @@ def test_import_refusals_speak_the_users_language(cli, tmp_path: Path, lang: str
     absent = tmp_path / "жоқ.txt"
     assert _error(cli("--lang", lang, "import", str(absent))) == f"{absent}: {missing}"
     assert cli("batches").output == ""
+
+
+def _events(db_url: str) -> list[tuple[int, str]]:
+    from sqlalchemy import select
+
+    from libcat.catalog.models import RecordEvent
+    from libcat.catalog.store import open_catalog
+
+    cat = open_catalog(db_url)
+    try:
+        with cat.Session() as s:
+            return list(s.execute(select(RecordEvent.record_id, RecordEvent.kind).where(RecordEvent.kind != "created")))
+    finally:
+        cat.engine.dispose()
+
+
+def test_update_of_a_duplicate_pair_is_idempotent(cli, db_url: str) -> None:
+    first = cli("import", "--on-duplicate", "update", str(BOOKS))
+    assert "added 29" in first.output and "duplicates 1" in first.output
+    for _ in range(3):
+        again = cli("import", "--on-duplicate", "update", str(BOOKS))
+        assert "added 0, updated 0, unchanged 30, duplicates 0" in again.output
+    assert _events(db_url) == []
+
+
+def test_update_of_a_duplicate_pair_in_separate_chunks_is_idempotent(catalog) -> None:
+    from libcat.catalog import importer as imp
+
+    def run() -> imp.ImportReport:
+        return imp.import_files(catalog, [BOOKS], imp.ImportOptions(on_duplicate="update", chunk_size=5, jobs=1))
+
+    first = run()
+    assert (first.added, first.updated, first.duplicates) == (29, 1, 1)
+    for _ in range(2):
+        again = run()
+        assert (again.added, again.updated, again.unchanged, again.duplicates) == (0, 0, 30, 0)

@@ -12,6 +12,7 @@ updates and deletions go through ``records.update`` / ``records.delete``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import multiprocessing
 import os
@@ -43,6 +44,9 @@ from .models import Batch, CatalogRecord, Copy, Quarantine, RecordEvent, RecordK
 from .store import Catalog, CatalogError
 
 DUPLICATE_ACTIONS = ("skip", "update", "merge")
+#: Key kind that remembers "the content with this hash from this identity (source, control number) was applied
+#: to this record", so re-importing it is "unchanged" whatever the record holds now (duplicate updates).
+APPLIED = "applied"
 #: Records per transaction. Bigger chunks rewrite the same index pages less often: on SQLite the writing
 #: process spent about a fifth less CPU per record than with 1,000. Memory stays bounded by the chunk.
 CHUNK_SIZE = 4000
@@ -271,6 +275,31 @@ def write_keys(session: Session, pairs: list[tuple[int, list[tuple[str, str]]]])
     rows = [{"record_id": rid, "kind": k, "value": v[:500]} for rid, ks in pairs for k, v in ks]
     if rows:
         session.execute(insert(RecordKey), rows)
+
+
+def applied_key(source: str, identity: tuple[str, str], content_hash: str) -> tuple[str, str]:
+    """The APPLIED key of content ``content_hash`` coming from ``identity`` of ``source``."""
+    digest = hashlib.sha256("\x1f".join((source, *identity)).encode("utf-8")).hexdigest()
+    return (APPLIED, f"{digest}:{content_hash}")
+
+
+def row_applied_key(row: CatalogRecord) -> tuple[str, str] | None:
+    """The APPLIED key of what a stored record holds now, under its own identity (None without one)."""
+    if row.external_id:
+        return applied_key(row.source, ("ext", row.external_id), row.content_hash)
+    if row.control_number:
+        return applied_key(row.source, ("cn", row.control_number), row.content_hash)
+    return None
+
+
+def applied_keys(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """The APPLIED keys the given records carry (kept when their other keys are replaced)."""
+    out: dict[int, list[tuple[str, str]]] = {rid: [] for rid in ids}
+    if ids:
+        for rid, value in session.execute(select(RecordKey.record_id, RecordKey.value)
+                                          .where(RecordKey.record_id.in_(ids), RecordKey.kind == APPLIED)):
+            out[rid].append((APPLIED, value))
+    return out
 
 
 def keys_of_row(row: CatalogRecord) -> list[tuple[str, str]]:
@@ -589,6 +618,7 @@ class _Run:
     def _updates(self, s: Session, changed: list[tuple[_Prepared, int]]) -> None:
         """Replace changed records through ``records.update`` (an `updated` event with the old state)."""
         rows = {r.id: r for r in s.scalars(select(CatalogRecord).where(CatalogRecord.id.in_([rid for _, rid in changed])))}
+        kept = applied_keys(s, list(rows))
         key_pairs = []
         for p, rid in changed:
             row = rows[rid]
@@ -599,7 +629,7 @@ class _Run:
                 row.external_id = p.columns["external_id"]
             if self.opt.into is not None or row.subcat_id is None:
                 row.subcat_id = self.subcats.get(p.subcat) if p.subcat else row.subcat_id
-            key_pairs.append((rid, p.keys))
+            key_pairs.append((rid, p.keys + kept[rid]))
             sync_copies(s, rid, old, p.copies)
             self.report.updated += 1
         s.flush()
@@ -607,7 +637,11 @@ class _Run:
 
     def _duplicates(self, s: Session, new: list[_Prepared]) -> list[_Prepared]:
         """Find duplicates (ISBN) and candidates (title/author/year) of new records; apply --on-duplicate."""
-        wanted: dict[str, set[str]] = {mkeys.ISBN: set(), mkeys.TITLE: set()}
+        wanted: dict[str, set[str]] = {mkeys.ISBN: set(), mkeys.TITLE: set(), APPLIED: set()}
+        source = self.opt.source or ""
+        marks = {id(p): applied_key(source, _identity(p) or ("hash", p.columns["content_hash"]),
+                                    p.columns["content_hash"]) for p in new}
+        wanted[APPLIED] = {v for _, v in marks.values()}
         for p in new:
             for k, v in p.keys:
                 if k in wanted:
@@ -624,7 +658,10 @@ class _Run:
                 found.setdefault((kind, value), rid)
         keep: list[_Prepared] = []
         chunk_keys: dict[tuple[str, str], int] = {}
-        for idx, p in enumerate(new):
+        for p in new:
+            if marks[id(p)] in found:
+                self.report.unchanged += 1
+                continue
             dup = None
             for k, v in p.keys:
                 if k != mkeys.ISBN:
@@ -637,7 +674,7 @@ class _Run:
                     dup = (-chunk_keys[(k, v[:500])] - 1, v)
                     break
             if dup is not None:
-                self._duplicate(s, p, dup, keep)
+                self._duplicate(s, p, dup, keep, marks)
                 continue
             for k, v in p.keys:
                 if k == mkeys.TITLE:
@@ -655,8 +692,10 @@ class _Run:
             keep.append(p)
         return keep
 
-    def _duplicate(self, s: Session, p: _Prepared, dup: tuple[int, str], keep: list[_Prepared]) -> None:
-        """Apply --on-duplicate to a record whose ISBN is already in the catalogue (or earlier in this chunk)."""
+    def _duplicate(self, s: Session, p: _Prepared, dup: tuple[int, str], keep: list[_Prepared],
+                   marks: dict[int, tuple[str, str]]) -> None:
+        """Apply --on-duplicate to a record whose ISBN is already in the catalogue (or earlier in this chunk);
+        the record that holds the result remembers (APPLIED keys) which incoming contents it took in."""
         rid, isbn = dup
         action = self.opt.on_duplicate
         self.report.duplicates += 1
@@ -673,16 +712,20 @@ class _Run:
             if action == "update" or completeness(p.record) > completeness(first.record):
                 extra = [c for c in first.copies if c not in p.copies] if action == "merge" else []
                 p.copies = p.copies + extra
+                p.keys += [marks[id(first)], *(k for k in first.keys if k[0] == APPLIED)]
                 keep[-rid - 1] = p
             else:
                 first.copies = first.copies + [c for c in p.copies if c not in first.copies]
+                first.keys.append(marks[id(p)])
             return
         row = s.get(CatalogRecord, rid)
         before_copies = holdings.extract(rec.load(row), row.flavour)
+        applied = [k for k in (row_applied_key(row), marks[id(p)]) if k] + applied_keys(s, [rid])[rid]
         if action == "update" or completeness(p.record) > completeness(rec.load(row)):
             rec.update(s, row, p.record, p.flavour, batch=self._batch_ref(), source=self.event_source,
                        detail=f"{p.where()}: duplicate ({action})")
-            write_keys(s, [(rid, mkeys.record_keys(p.record, p.flavour, None, None if row.control_number else row.content_hash))])
+            self.report.updated += 1
+        write_keys(s, [(rid, keys_of_row(row) + list(dict.fromkeys(applied)))])
         if action == "update":
             sync_copies(s, rid, before_copies, p.copies)
             return
