@@ -12,17 +12,18 @@ from sqlalchemy import select
 from libcat.catalog.models import CatalogRecord, DigitalObject
 from libcat.catalog.store import CatalogError
 from libcat.digitize import contracts, links, registry, rights
+from libcat.marc import authors
 
 from test_digitize_helpers import add_record, irbis_record, kamshy, make_pdf, newspaper_article
 
 
 def test_death_year_parsing() -> None:
-    assert rights.death_year_from_text("1900-1955") == 1955
-    assert rights.death_year_from_text("1900–1955 гг.") == 1955
-    assert rights.death_year_from_text("ум. 1955") == 1955
-    assert rights.death_year_from_text("d. 1888") == 1888
-    assert rights.death_year_from_text("1950-") is None
-    assert rights.death_year_from_text("р. 1950") is None
+    assert authors.death_year_from_text("1900-1955") == 1955
+    assert authors.death_year_from_text("1900–1955 гг.") == 1955
+    assert authors.death_year_from_text("ум. 1955") == 1955
+    assert authors.death_year_from_text("d. 1888") == 1888
+    assert authors.death_year_from_text("1950-") is None
+    assert authors.death_year_from_text("р. 1950") is None
     assert rights.public_domain_from(1955) == dt.date(2026, 1, 1)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, distinct, exists, extract, func, literal, or_
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ..digitize.rights import PROTECTION_YEARS, record_death_year
+from ..marc.authors import PROTECTION_YEARS, record_death_year
 from ..marc.flavour import set_flavour
 from ..marc.marcjson import record_from_json
 from .models import (
