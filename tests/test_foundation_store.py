@@ -166,3 +166,28 @@ def test_migrations_build_the_indexes_the_models_declare(catalog):
         # PostgreSQL also lists the indexes behind UNIQUE constraints: those are constraints, not declared indexes
         in_db = {i["name"] for i in found.get_indexes(table.name) if "duplicates_constraint" not in i}
         assert in_db == {i.name for i in table.indexes}, table.name
+
+
+def test_0003_drops_the_redundant_indexes_and_its_downgrade_restores_them(catalog):
+    """0003 drops the single-column indexes the covering ones make redundant; downgrading to 0002 puts them back."""
+    from alembic import command
+
+    from libcat.catalog.store import _alembic_config
+
+    redundant = {("records", "ix_records_language"), ("records", "ix_records_entry_date"),
+                 ("record_events", "ix_record_events_kind"), ("copies", "ix_copies_record_id")}
+
+    def present() -> set[tuple[str, str]]:
+        found = inspect(catalog.engine)
+        return {(t, i["name"]) for t in ("records", "record_events", "copies") for i in found.get_indexes(t)}
+
+    assert not redundant & present()
+    assert {("records", "ix_records_subcat_id"), ("records", "ix_records_counts")} <= present()
+    with catalog.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), "0002")
+    assert redundant <= present()
+    catalog.upgrade()
+    assert not redundant & present()
+    with catalog.session() as s:
+        rec.create(s, irbis_book("84/К 21-1", "Қамшы"), IRBIS, subcat=rec.subcatalog(s, "books"))
+        assert s.scalar(select(func.count()).select_from(CatalogRecord)) == 1

@@ -83,8 +83,8 @@ class CatalogRecord(Base):
     author: Mapped[str | None] = mapped_column(String(500))
     year: Mapped[int | None] = mapped_column(Integer)
     isbns: Mapped[str | None] = mapped_column(String(500))
-    language: Mapped[str | None] = mapped_column(String(3), index=True)
-    entry_date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    language: Mapped[str | None] = mapped_column(String(3))  # read through ix_records_counts / ix_records_report
+    entry_date: Mapped[dt.date | None] = mapped_column(Date)  # read through ix_records_counts
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     datestamp: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
@@ -152,7 +152,7 @@ class RecordEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(20), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # queried within a time range only: ix_record_events_at
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     source: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)

@@ -1,6 +1,7 @@
 """Fund marks read off each record's fields (Kazakhstan content, local lore), kept in columns so the
 fund-digitization table is counted in SQL without parsing records; covering indexes for the report
-counts (see models: ix_records_report, ix_copies_held, ix_digital_objects_type_record).
+counts (see models: ix_records_report, ix_copies_held, ix_digital_objects_type_record); the single-column
+indexes those make redundant, and the unused one on event kinds, dropped so inserts maintain fewer.
 
 Revision ID: 0003
 Revises: 0002
@@ -27,6 +28,15 @@ INDEXES = (
     ("ix_copies_held", "copies", ["record_id", "receipt_date", "written_off_at"]),
     ("ix_digital_objects_type_record", "digital_objects", ["type", "record_id", "digitized_on", "deleted_at"]),
 )
+#: Indexes of 0001 no query needs any more (name, table, columns): ix_copies_held starts with record_id,
+#: ix_records_counts and ix_records_report carry language and entry_date, events are read by kind only
+#: within a time range (ix_record_events_at).
+REDUNDANT = (
+    ("ix_copies_record_id", "copies", ["record_id"]),
+    ("ix_records_language", "records", ["language"]),
+    ("ix_records_entry_date", "records", ["entry_date"]),
+    ("ix_record_events_kind", "record_events", ["kind"]),
+)
 
 
 def upgrade() -> None:
@@ -36,7 +46,8 @@ def upgrade() -> None:
     _backfill(op.get_bind())
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
-    op.drop_index("ix_copies_record_id", table_name="copies")  # ix_copies_held starts with record_id
+    for name, table, _ in REDUNDANT:
+        op.drop_index(name, table_name=table)
 
 
 def _backfill(conn: sa.Connection) -> None:
@@ -72,7 +83,8 @@ def _backfill(conn: sa.Connection) -> None:
 
 
 def downgrade() -> None:
-    op.create_index("ix_copies_record_id", "copies", ["record_id"])
+    for name, table, columns in REDUNDANT:
+        op.create_index(name, table, columns)
     for name, table, _ in INDEXES:
         op.drop_index(name, table_name=table)
     with op.batch_alter_table("records") as batch:
