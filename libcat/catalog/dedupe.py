@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from .. import i18n
 from ..marc import keys as mkeys
 from . import records as rec
+from .records import ABSORBED
 from .importer import keys_of_row, write_keys
 from .models import (
     Batch, CatalogRecord, ContractRecord, Copy, DigitalFile, DigitalObject, RecordKey, Subcatalog, utcnow,
@@ -27,9 +28,6 @@ from .models import (
 from .store import Catalog
 
 STRONG = (mkeys.ISBN, mkeys.CONTENT)
-ABSORBED = "absorbed"
-"""Event kind of a survivor that received the copies, digital objects or contracts of a merged duplicate: its record
-is unchanged, so the yearly "records edited" leaves it out; undo moves copies and objects back (``detail.moved``)."""
 
 i18n.register({
     "dedupe.group": {"en": "# group {n} ({kind}): {reasons}", "ru": "# группа {n} ({kind}): {reasons}",

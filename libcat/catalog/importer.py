@@ -738,7 +738,7 @@ class _Run:
                 s.add(cp)
                 s.flush()
                 ids.append(cp.id)
-            rec.add_event(s, row, "updated", batch=self._batch_ref(), source=self.event_source,
+            rec.add_event(s, row, rec.ABSORBED, batch=self._batch_ref(), source=self.event_source,
                           detail=json.dumps({"note": f"{p.where()}: copies of a duplicate", "copies_added": ids}))
 
     def _insert(self, s: Session, source: str, new: list[_Prepared]) -> None:

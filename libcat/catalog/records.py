@@ -49,6 +49,11 @@ i18n.register({
     },
 })
 
+ABSORBED = "absorbed"
+"""Event kind of a record that received the copies, digital objects or contracts of a duplicate (merged by dedupe
+or by an import's ``--on-duplicate merge``): its record is unchanged, so the yearly "records edited" leaves it out;
+undo takes them back (``detail.moved``, ``detail.copies_added``)."""
+
 #: Columns saved in an event's ``before`` so that an update can be undone.
 SNAPSHOT_COLUMNS = (
     "control_number", "source", "subcat_id", "flavour", "data", "title", "author", "year", "isbns",
