@@ -2,53 +2,35 @@
 
 IRBIS 910 (^A status, ^B inventory number, ^C receipt date, ^D location, ^E price, ^H barcode,
 ^V write-off act), MARC 21 852 + 876 ($a inventory, $p barcode, $c price, $d acquired, $j status,
-$l / 852$b location), UNIMARC 995 (Koha-style: $f barcode, $b/$c location, $k call number) and
-RUSMARC 899 ($a location, $p inventory number, $x barcode).
+$l / 852$b location), UNIMARC 995 ($f inventory number, as libcat's export writes it; $b/$c location)
+and RUSMARC 899 ($a location, $p inventory number, $x barcode). The status table, the holdings tags
+and the date reading are those of ``libcat.marc.crosswalk.holdings``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
-from pymarc import Field, Indicators, Record, Subfield
+from pymarc import Record
 
+from ..marc.crosswalk.holdings import HOLDINGS_TAGS, IRBIS_STATUS, WRITE_OFF_WORDS, WRITTEN_OFF, ymd
 from ..marc.fieldindex import FieldIndex, index
-from ..marc.flavour import IRBIS, MARC21, UNIMARC
-
-#: Holdings fields per flavour: they are copies, not description.
-HOLDINGS_TAGS = {IRBIS: ("910",), MARC21: ("852", "876"), UNIMARC: ("995", "899")}
-#: Status a written-off copy gets in the copies table (IRBIS 910^A 6).
-WRITTEN_OFF = "written-off"
-IRBIS_STATUS = {
-    "0": "available", "1": "on-loan", "2": "waiting", "3": "bindery", "4": "lost", "5": "unavailable",
-    "6": WRITTEN_OFF, "8": "in-transit", "9": "reserved", "C": "biblionet", "P": "bound",
-    "R": "reproduction", "U": "group",
-}
-_IRBIS_CODE = {v: k for k, v in IRBIS_STATUS.items()}
-_WRITE_OFF_WORDS = re.compile(r"withdrawn|written.?off|discard|списан|есептен", re.I)
-_DMY = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
-_YMD = re.compile(r"\b(\d{4})-?(\d{2})-?(\d{2})\b")
+from ..marc.flavour import IRBIS, UNIMARC
 
 
 def parse_date(text: str | None) -> dt.date | None:
-    """A date written YYYYMMDD, YYYY-MM-DD or DD.MM.YYYY anywhere in ``text``; None otherwise.
+    """A date written YYYYMMDD, YYYY-MM-DD or DD.MM.YYYY anywhere in ``text`` (``crosswalk.holdings.ymd``);
+    None when there is none or it is not a day of the calendar.
 
     Lenient on purpose: it reads dates inside record data (910^C, 876$d...), where a bad date is skipped.
     Dates typed in command-line options go through the strict ``libcat.dates.parse_date``.
     """
-    if not text:
+    d = ymd(text)
+    try:
+        return dt.date(int(d[:4]), int(d[4:6]), int(d[6:])) if d else None
+    except ValueError:
         return None
-    for rx, order in ((_YMD, (0, 1, 2)), (_DMY, (2, 1, 0))):
-        m = rx.search(text)
-        if m:
-            parts = [int(m.group(i + 1)) for i in order]
-            try:
-                return dt.date(*parts)
-            except ValueError:
-                continue
-    return None
 
 
 def _clip(value: str | None, size: int) -> str | None:
@@ -98,7 +80,7 @@ def _status(text: str | None, *notes: str | None) -> tuple[str | None, dt.date |
     write-off word without a date takes the date from ``notes`` (876$x, $z).
     """
     status = (text or "").strip() or None
-    if status and _WRITE_OFF_WORDS.search(status):
+    if status and WRITE_OFF_WORDS.search(status):
         return WRITTEN_OFF, parse_date(status) or next((d for d in map(parse_date, notes) if d), None)
     return status, None
 
@@ -135,7 +117,7 @@ def _unimarc(idx: FieldIndex) -> list[dict[str, Any]]:
     for f in idx.get("995", ()):
         status, off = _status(f.get("o"))
         out.append(_copy(
-            inventory_number=f.get("f"), barcode=f.get("f"), location=f.get("c") or f.get("b"),
+            inventory_number=f.get("f"), location=f.get("c") or f.get("b"),
             receipt_date=parse_date(f.get("5")), status=status, price=f.get("p"), written_off_at=off,
         ))
     for f in idx.get("899", ()):
@@ -160,34 +142,6 @@ def extract(record: Record, flavour: str, idx: FieldIndex | None = None) -> list
 def has_print_copy(record: Record, flavour: str) -> bool:
     """True when the record lists at least one holdings field (a copy on a shelf)."""
     return any(record.get_fields(tag) for tag in HOLDINGS_TAGS.get(flavour, ()))
-
-
-def _ymd(d: dt.date | None) -> str | None:
-    return d.strftime("%Y%m%d") if d else None
-
-
-def to_field(copy: Any, flavour: str) -> Field:
-    """A holdings field for one copy row in ``flavour``: IRBIS 910, MARC 21 876, UNIMARC 899."""
-    def subs(pairs: list[tuple[str, str | None]]) -> list[Subfield]:
-        return [Subfield(c, v) for c, v in pairs if v]
-
-    if flavour == IRBIS:
-        return Field("910", Indicators(" ", " "), subs([
-            ("a", _IRBIS_CODE.get(copy.status or "", copy.status)), ("b", copy.inventory_number),
-            ("c", _ymd(copy.receipt_date)), ("d", copy.location), ("e", copy.price), ("h", copy.barcode),
-            ("v", copy.write_off_act or (_ymd(copy.written_off_at) if copy.written_off_at else None)),
-        ]))
-    if flavour == UNIMARC:
-        return Field("899", Indicators(" ", " "), subs([
-            ("a", copy.location), ("p", copy.inventory_number), ("x", copy.barcode),
-        ]))
-    status = copy.status
-    if status == WRITTEN_OFF and copy.written_off_at:
-        status = f"{WRITTEN_OFF} {copy.written_off_at.isoformat()}"
-    return Field("876", Indicators(" ", " "), subs([
-        ("a", copy.inventory_number), ("c", copy.price), ("d", _ymd(copy.receipt_date)), ("j", status),
-        ("l", copy.location), ("p", copy.barcode),
-    ]))
 
 
 def inventory_numbers(record: Record, flavour: str) -> set[str]:

@@ -55,7 +55,8 @@ _HOLDS: dict[str, frozenset[str]] = {
     MARC21: frozenset({"inventory", "barcode", "location", "call_number", "received", "status", "price",
                        "written_off", "act"}),
 }
-_WRITE_OFF_WORDS = re.compile(r"withdrawn|written.?off|discard|списан|есептен", re.I)
+#: Words of a status that says the copy was written off.
+WRITE_OFF_WORDS = re.compile(r"withdrawn|written.?off|discard|списан|есептен", re.I)
 _YMD = re.compile(r"\b(\d{4})-?(\d{2})-?(\d{2})\b")
 _DMY = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
 
@@ -147,7 +148,7 @@ def ymd(text: str | None) -> str:
 def _status(text: str) -> tuple[str, str]:
     """A status as MARC 21 876$j / UNIMARC 995$o write it, and the write-off date it may carry."""
     text = text.strip()
-    if _WRITE_OFF_WORDS.search(text):
+    if WRITE_OFF_WORDS.search(text):
         return WRITTEN_OFF, ymd(text)
     return text, ""
 
