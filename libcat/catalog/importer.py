@@ -44,6 +44,10 @@ from .models import Batch, CatalogRecord, Copy, Quarantine, RecordEvent, RecordK
 from .store import Catalog, CatalogError
 
 DUPLICATE_ACTIONS = ("skip", "update", "merge")
+#: Records an import must add (or a tenth of the catalogue) before the planner's statistics are refreshed.
+ANALYZE_MIN_ADDED = 10_000
+#: The tables an import fills, whose statistics the report and matching queries are planned with.
+ANALYZED_TABLES = ("records", "copies", "record_keys", "record_events")
 #: Key kind that remembers "the content with this hash from this identity (source, control number) was applied
 #: to this record", so re-importing it is "unchanged" whatever the record holds now (duplicate updates).
 APPLIED = "applied"
@@ -945,7 +949,27 @@ def _run(catalog: Catalog, options: ImportOptions, kind: str, label: str, files:
             run.finish("failed")
         raise
     run.close_pool()
-    return run.finish("done")
+    report = run.finish("done")
+    if not options.dry_run:
+        refresh_statistics(catalog, report.added)
+    return report
+
+
+def refresh_statistics(catalog: Catalog, added: int) -> bool:
+    """Refresh the planner's statistics of the tables an import fills when it added many records
+    (``ANALYZE_MIN_ADDED``, or a tenth of the catalogue), so the report queries keep their plans.
+    Runs after the batch is committed, in a transaction of its own; returns whether it ran."""
+    if added <= 0:
+        return False
+    with catalog.session() as s:
+        if added < ANALYZE_MIN_ADDED and added * 10 < (s.scalar(select(func.count()).select_from(CatalogRecord)) or 0):
+            return False
+        if catalog.dialect == "postgresql":
+            s.execute(text(f"ANALYZE {', '.join(ANALYZED_TABLES)}"))
+        else:
+            for table in ANALYZED_TABLES:
+                s.execute(text(f"ANALYZE {table}"))
+    return True
 
 
 def import_items(

@@ -1,0 +1,52 @@
+"""An import that adds many records refreshes the planner's statistics (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from libcat.catalog import importer as imp
+from test_import_helpers import items, marc
+
+
+def _import(catalog, first: int, n: int) -> imp.ImportReport:
+    records = [marc(f"cn{i}", f"Кітап {i}") for i in range(first, first + n)]
+    report = imp.import_items(catalog, items(records), imp.ImportOptions(source="A"), label="t.mrc")
+    assert report.added == n
+    return report
+
+
+def _analyzed(catalog) -> object:
+    """What the database knows of the last ANALYZE of `records` (SQLite: its stat rows; PostgreSQL: the time)."""
+    with catalog.engine.begin() as c:
+        if catalog.dialect == "postgresql":
+            return c.execute(text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'records'")).scalar()
+        if not c.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first():
+            return None
+        return c.execute(text("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'records'")).scalar() or None
+
+
+def _forget(catalog) -> None:
+    if catalog.dialect == "sqlite":
+        with catalog.engine.begin() as c:
+            c.execute(text("DELETE FROM sqlite_stat1"))
+
+
+def test_an_import_of_many_records_refreshes_the_statistics(catalog, monkeypatch):
+    assert _analyzed(catalog) is None
+    _import(catalog, 0, 20)  # the whole catalogue: more than a tenth of it
+    first = _analyzed(catalog)
+    assert first is not None
+    _forget(catalog)
+    untouched = first if catalog.dialect == "postgresql" else None
+    _import(catalog, 20, 1)  # less than a tenth, fewer than ANALYZE_MIN_ADDED: left alone
+    assert _analyzed(catalog) == untouched
+    monkeypatch.setattr(imp, "ANALYZE_MIN_ADDED", 1)
+    _import(catalog, 21, 1)
+    assert _analyzed(catalog) not in (None, untouched)
+
+
+def test_a_dry_run_or_an_import_that_adds_nothing_leaves_them(catalog):
+    report = imp.import_items(catalog, items([marc("cn1", "Кітап")]), imp.ImportOptions(dry_run=True), label="t.mrc")
+    assert report.added == 1
+    assert _analyzed(catalog) is None
+    assert imp.refresh_statistics(catalog, 0) is False
