@@ -41,3 +41,24 @@ def test_quarantine_export_that_refuses_leaves_the_existing_file_alone(run_cli, 
     assert target.read_bytes() == b"keep me"
     res = run_cli("quarantine", "export", "--format", "irbis", "-o", str(target))
     assert res.exit_code == 0 and b"*****" in target.read_bytes()
+
+
+def test_export_into_a_named_pipe_writes_through_it_and_leaves_the_pipe(run_cli, tmp_path):
+    """`-o /dev/null` or a pipe must not be renamed over (that once turned /dev/null into a plain file)."""
+    import os
+    import stat
+    import threading
+
+    assert run_cli("init").exit_code == 0
+    assert run_cli("import", str(SAMPLES / "kazakh-books-and-articles.txt")).exit_code == 0
+    fifo = tmp_path / "export.pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    res = run_cli("export", "--format", "marcxml", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert res.exit_code == 0, res.output
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert received and "Қамшы".encode() in received[0] and received[0].rstrip().endswith(b"</collection>")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".export.pipe")] == []

@@ -96,9 +96,17 @@ def check_writable(path: str) -> None:
 
 @contextmanager
 def output_file(path: str, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
-    """Write to a temporary file beside ``path``; it replaces ``path`` only when the block succeeds."""
+    """Write to a temporary file beside ``path``; it replaces ``path`` only when the block succeeds.
+
+    A target that exists and is not a regular file (/dev/null, a named pipe, a terminal) is written
+    directly: renaming over it would replace the device or pipe with a plain file.
+    """
     check_writable(path)
     target = os.path.abspath(path)
+    if os.path.exists(target) and not os.path.isfile(target):
+        with open(target, mode, encoding=encoding) as fh:
+            yield fh
+        return
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix=f".{os.path.basename(target)}.", suffix=".tmp")
     try:
         umask = os.umask(0)
