@@ -985,7 +985,7 @@ def _read_files(paths: list[str], options: ImportOptions) -> Iterator[tuple[Read
 
     for path in paths:
         try:
-            for item in marc_io.read(path, options.fmt, options.encoding):
+            for item in marc_io.read(path, options.fmt, options.encoding, options.lang):
                 yield item, path
         except CatalogError:
             raise
@@ -1134,7 +1134,7 @@ def _check_input(path: str, options: ImportOptions) -> None:
 
     if not Path(path).is_file():
         raise CatalogError(i18n.t("import.no_file", options.lang, file=path))
-    reader = marc_io.read(path, options.fmt, options.encoding)
+    reader = marc_io.read(path, options.fmt, options.encoding, options.lang)
     try:
         first = next(reader, None)
     except EncodingError:

@@ -130,9 +130,9 @@ def _run_fast(src: BinaryIO, dst: BinaryIO, encoding: str | None, jobs: int, rep
 def _run_records(src: BinaryIO, dst: BinaryIO, fmt: str, to: str, encoding: str | None, out_encoding: str,
                  flavour: str, rep: _Report, bar) -> None:
     change = _crosswalk(flavour, rep.lang)
-    writer = mio.open_writer(dst, to, out_encoding)
+    writer = mio.open_writer(dst, to, out_encoding, rep.lang)
     try:
-        for item in mio.read(src, fmt, encoding):
+        for item in mio.read(src, fmt, encoding, rep.lang):
             rep.read += 1
             bar.update(1)
             if item.record is None:
@@ -187,8 +187,8 @@ def convert_cmd(ctx: click.Context, source: str, target: str, from_fmt: str | No
         click.echo("libcat: " + t("convert.no_format", language, file=target), err=True)
         ctx.exit(2)
     try:
-        used = normalize_name(encoding) if encoding else None
-        out_used = normalize_name(out_encoding)
+        used = normalize_name(encoding, language) if encoding else None
+        out_used = normalize_name(out_encoding, language)
     except EncodingError as exc:
         click.echo("libcat: " + t("convert.cannot_read", language, file=name, reason=exc), err=True)
         ctx.exit(2)
@@ -202,7 +202,7 @@ def convert_cmd(ctx: click.Context, source: str, target: str, from_fmt: str | No
             else:
                 raw_in = stack.enter_context(open(source, "rb"))
             head, src = mio.peek(raw_in)
-            fmt = from_fmt or (mio.detect_format(head, source) if head.strip() else "iso2709")
+            fmt = from_fmt or (mio.detect_format(head, source, language) if head.strip() else "iso2709")
             if fmt == "mst":
                 src = source  # type: ignore[assignment]
             try:

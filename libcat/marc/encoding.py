@@ -14,6 +14,8 @@ import unicodedata
 from pymarc import marc8_mapping
 from pymarc.marc8 import MARC8ToUnicode
 
+from .. import i18n
+
 UTF8 = "utf-8"
 MARC8 = "marc-8"
 CP1251 = "cp1251"
@@ -59,12 +61,22 @@ def _supplement_marc8() -> None:
 _supplement_marc8()
 
 
+i18n.register({
+    "encoding.unknown": {
+        "en": "unknown encoding {name!r}",
+        "ru": "неизвестная кодировка {name!r}",
+        "kk": "белгісіз кодтау {name!r}",
+    },
+})
+
+
 class EncodingError(ValueError):
     """An encoding name libcat does not know."""
 
 
-def normalize_name(name: str) -> str:
-    """The canonical codec name for a user-given encoding (``win1251`` -> ``cp1251``, ``marc8`` -> ``marc-8``)."""
+def normalize_name(name: str, lang: str | None = None) -> str:
+    """The canonical codec name for a user-given encoding (``win1251`` -> ``cp1251``, ``marc8`` -> ``marc-8``);
+    EncodingError in ``lang`` (default: LIBCAT_LANG) for a name no codec answers to."""
     key = name.strip().lower()
     if key in _ALIASES:
         return _ALIASES[key]
@@ -73,7 +85,7 @@ def normalize_name(name: str) -> str:
     try:
         return codecs.lookup(key).name
     except LookupError:
-        raise EncodingError(f"unknown encoding {name!r}") from None
+        raise EncodingError(i18n.t("encoding.unknown", lang, name=name)) from None
 
 
 def is_utf8(data: bytes) -> bool:

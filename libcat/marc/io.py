@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from pymarc import Record
 
+from .. import i18n
 from . import encoding as enc
 from . import iso2709, marcjson, marcxml, mrk
 from .fieldindex import FieldIndex, index
@@ -38,13 +39,42 @@ _IRBIS_LINE = re.compile(rb"^#\d{1,4}:", re.M)
 _MRK_LINE = re.compile(rb"^=(LDR|\d{3})  ", re.M)
 _HEAD = 65536
 
+i18n.register({
+    "io.empty": {
+        "en": "the file is empty",
+        "ru": "файл пуст",
+        "kk": "файл бос",
+    },
+    "io.unknown_content": {
+        "en": "cannot tell the format from the content; give it explicitly",
+        "ru": "не удаётся определить формат по содержимому; укажите его явно",
+        "kk": "мазмұнынан форматты анықтау мүмкін емес; оны анық көрсетіңіз",
+    },
+    "io.unknown_format": {
+        "en": "unknown format {fmt!r}; expected one of {formats}",
+        "ru": "неизвестный формат {fmt!r}; ожидается один из: {formats}",
+        "kk": "белгісіз формат {fmt!r}; мыналардың бірі күтіледі: {formats}",
+    },
+    "io.mst_needs_path": {
+        "en": "an IRBIS64 master file is read from its path (the .xrf file beside it is needed too)",
+        "ru": "мастер-файл IRBIS64 читается по пути к нему (нужен и файл .xrf рядом с ним)",
+        "kk": "IRBIS64 мастер-файлы өз жолы бойынша оқылады (қасындағы .xrf файлы да керек)",
+    },
+    "io.mst_read_only": {
+        "en": "IRBIS64 master files are read only; write irbis (plain text) or iso2709 instead",
+        "ru": "мастер-файлы IRBIS64 только читаются; запишите вместо этого irbis (простой текст) или iso2709",
+        "kk": "IRBIS64 мастер-файлдары тек оқылады; оның орнына irbis (қарапайым мәтін) не iso2709 жазыңыз",
+    },
+})
+
 
 class FormatError(ValueError):
     """A file whose format cannot be told or that cannot be read at all."""
 
 
-def detect_format(head: bytes, name: str = "") -> str:
-    """The format of a file from its first bytes, the name's extension deciding only when content cannot."""
+def detect_format(head: bytes, name: str = "", lang: str | None = None) -> str:
+    """The format of a file from its first bytes, the name's extension deciding only when content cannot
+    (FormatError in ``lang``, default LIBCAT_LANG, when neither can)."""
     ext = os.path.splitext(name.lower())[1] if name else ""
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if ext == ".mst" or (len(head) >= 36 and head[:4] == b"\0\0\0\0" and b"\x1d" not in head[:36]):
@@ -64,8 +94,8 @@ def detect_format(head: bytes, name: str = "") -> str:
     if ext in _EXT:
         return _EXT[ext]
     if not text:
-        raise FormatError("the file is empty")
-    raise FormatError("cannot tell the format from the content; give it explicitly")
+        raise FormatError(i18n.t("io.empty", lang))
+    raise FormatError(i18n.t("io.unknown_content", lang))
 
 
 class _Prefixed(io.RawIOBase):
@@ -123,37 +153,42 @@ def _finish(item: ReadItem, idx: FieldIndex | None = None) -> ReadItem:
     return item
 
 
-def read(source: str | Path | BinaryIO, fmt: str | None = None, encoding: str | None = None) -> Iterator[ReadItem]:
+def read(source: str | Path | BinaryIO, fmt: str | None = None, encoding: str | None = None,
+         lang: str | None = None) -> Iterator[ReadItem]:
     """Every record of ``source`` (a path, ``-`` for stdin, or a binary stream) as ReadItems, in constant memory.
 
-    FormatError when the format cannot be told or the file cannot be read at all.
+    FormatError (EncodingError for an unknown ``encoding``) when the format cannot be told or the file
+    cannot be read at all, in ``lang`` (default: LIBCAT_LANG).
     """
     if fmt is not None and fmt not in FORMATS:
-        raise FormatError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    used = enc.normalize_name(encoding) if encoding else None
+        raise FormatError(i18n.t("io.unknown_format", lang, fmt=fmt, formats=", ".join(FORMATS)))
+    used = enc.normalize_name(encoding, lang) if encoding else None
     if fmt == "mst" or (fmt is None and isinstance(source, (str, Path)) and str(source).lower().endswith(".mst")):
-        yield from _read_mst(source)
+        yield from _read_mst(source, lang)
         return
     with _opened(source) as (stream, name):
         head, stream = peek(stream)
         if not head.strip():
             return
-        fmt = fmt or detect_format(head, name)
+        fmt = fmt or detect_format(head, name, lang)
         if fmt == "mst":
-            yield from _read_mst(source)
+            yield from _read_mst(source, lang)
             return
         reader: Callable[[BinaryIO, str | None], Iterator[ReadItem]] = _READERS[fmt]
         for item in reader(stream, used):
             yield _finish(item)
 
 
-def _read_mst(source: str | Path | BinaryIO) -> Iterator[ReadItem]:
+def _read_mst(source: str | Path | BinaryIO, lang: str | None = None) -> Iterator[ReadItem]:
     if not isinstance(source, (str, Path)) or str(source) == "-":
-        raise FormatError("an IRBIS64 master file is read from its path (the .xrf file beside it is needed too)")
-    from ..kabis.mst import iter_mst
+        raise FormatError(i18n.t("io.mst_needs_path", lang))
+    from ..kabis.mst import MstError, iter_mst
 
-    for item in iter_mst(source):
-        yield _finish(item)
+    try:
+        for item in iter_mst(source, lang=lang):
+            yield _finish(item)
+    except MstError as exc:  # no .xrf, no control record: the file cannot be read at all
+        raise FormatError(str(exc)) from None
 
 
 def _read_iso(stream: BinaryIO, encoding: str | None) -> Iterator[ReadItem]:
@@ -216,8 +251,9 @@ def _read_irbis(stream: BinaryIO, encoding: str | None) -> Iterator[ReadItem]:
 _READERS = {"iso2709": _read_iso, "marcxml": _read_xml, "json": _read_json, "mrk": _read_mrk, "irbis": _read_irbis}
 
 
-def open_writer(stream: BinaryIO, fmt: str, encoding: str = "utf-8") -> Writer:
-    """A writer of ``fmt`` on ``stream``; its ``write(record)`` returns what the format could not hold."""
+def open_writer(stream: BinaryIO, fmt: str, encoding: str = "utf-8", lang: str | None = None) -> Writer:
+    """A writer of ``fmt`` on ``stream``; its ``write(record)`` returns what the format could not hold
+    (FormatError in ``lang``, default LIBCAT_LANG, for a format that cannot be written)."""
     if fmt == "iso2709":
         return iso2709.Iso2709Writer(stream, encoding)
     if fmt == "marcxml":
@@ -231,8 +267,8 @@ def open_writer(stream: BinaryIO, fmt: str, encoding: str = "utf-8") -> Writer:
 
         return IrbisWriter(stream, encoding)
     if fmt == "mst":
-        raise FormatError("IRBIS64 master files are read only; write irbis (plain text) or iso2709 instead")
-    raise FormatError(f"unknown format {fmt!r}; expected one of {', '.join(WRITE_FORMATS)}")
+        raise FormatError(i18n.t("io.mst_read_only", lang))
+    raise FormatError(i18n.t("io.unknown_format", lang, fmt=fmt, formats=", ".join(WRITE_FORMATS)))
 
 
 # The fast path: ISO 2709 -> MARCXML without a pymarc object per record, same bytes as the record path.
