@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -281,7 +282,7 @@ def export_cmd(ctx: click.Context, subcat: str | None, since: str | None, batch:
         if output:
             out = stack.enter_context(output_file(output))
         else:
-            out = click.get_binary_stream("stdout")
+            out = sys.stdout.buffer
             stack.callback(out.flush)
         deleted = stack.enter_context(output_file(deleted_list, "w", "utf-8")) if deleted_list else None
         report = ex.export(cat, out, options, deleted)
