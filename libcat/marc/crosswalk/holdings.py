@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pymarc import Field, Indicators, Record, Subfield
 
 from ... import i18n
+from ..fieldindex import FieldIndex, index
 from ..flavour import IRBIS, MARC21, UNIMARC
 
 #: Holdings fields per flavour: they are copies, not description.
@@ -136,8 +137,10 @@ class Problem:
 
 def ymd(text: str | None) -> str:
     """A date written YYYYMMDD, YYYY-MM-DD or DD.MM.YYYY anywhere in ``text``, as ``YYYYMMDD``; else ""."""
+    if not text:
+        return ""
     for rx, order in ((_YMD, (1, 2, 3)), (_DMY, (3, 2, 1))):
-        m = rx.search(text or "")
+        m = rx.search(text)
         if m:
             y, mo, d = (int(m.group(i)) for i in order)
             if 1 <= mo <= 12 and 1 <= d <= 31:
@@ -182,9 +185,9 @@ def _take(item: Item, f: Field, sep: str, parts: dict[str, str], skip: str = "")
 
 # ---- readers ---------------------------------------------------------------------------------
 
-def _irbis_write_off(record: Record) -> str:
+def _irbis_write_off(idx: FieldIndex) -> str:
     """The date of the record's write-off revision (907 ^C ВБ), ``YYYYMMDD`` or ""."""
-    for f in record.get_fields("907"):
+    for f in idx.get("907", ()):
         if (f.get("c") or "").strip().upper() in ("ВБ", "VB"):
             d = ymd(f.get("a"))
             if d:
@@ -192,16 +195,17 @@ def _irbis_write_off(record: Record) -> str:
     return ""
 
 
-def _read_irbis(record: Record) -> list[Item]:
+def _read_irbis(idx: FieldIndex) -> list[Item]:
     out = []
-    for f in record.get_fields("910"):
+    for f in idx.get("910", ()):
         item = Item()
         _take(item, f, "^", {"a": "status", "b": "inventory", "c": "received", "d": "location", "e": "price",
                              "h": "barcode", "v": "act"})
-        item.status = IRBIS_STATUS.get(item.status.upper(), item.status)
+        code = item.status.upper()
+        item.status = IRBIS_STATUS.get(code, code)
         item.received = ymd(item.received) or item.received
         if item.status == WRITTEN_OFF:
-            item.written_off = ymd(item.act) or _irbis_write_off(record)
+            item.written_off = ymd(item.act) or _irbis_write_off(idx)
         out.append(item)
     return out
 
@@ -211,32 +215,34 @@ def _joined(f: Field, codes: str) -> str:
     return " ".join(v.strip() for c in codes for v in f.get_subfields(c) if v.strip())
 
 
-def _read_unimarc(record: Record) -> list[Item]:
+def _read_unimarc(idx: FieldIndex) -> list[Item]:
     out = []
-    for f in record.get_fields("995"):
+    for f in idx.get("995", ()):
         item = Item(location=(f.get("c") or f.get("b") or "").strip())
         _take(item, f, "$", {"f": "inventory", "k": "call_number", "5": "received", "o": "status", "p": "price"},
               skip="bc")
         item.status, item.written_off = _status(item.status)
         item.received = ymd(item.received) or item.received
         out.append(item)
-    for f in record.get_fields("899"):
+    for f in idx.get("899", ()):
         item = Item(location=_joined(f, "ab"))
         _take(item, f, "$", {"p": "inventory", "j": "call_number", "x": "barcode"}, skip="ab")
         out.append(item)
     return out
 
 
-def _read_marc21(record: Record) -> list[Item]:
+def _read_marc21(idx: FieldIndex) -> list[Item]:
     holdings: list[tuple[str, Item]] = []
-    for f in record.get_fields("852"):
+    for f in idx.get("852", ()):
         holding = Item(location=_joined(f, "abc"))
         _take(holding, f, "$", {"j": "call_number", "h": "call_number", "p": "inventory"}, skip="abc8")
         holdings.append(((f.get("8") or "").split(".")[0], holding))
-    copies = record.get_fields("876")
+    copies = idx.get("876", ())
     if not copies:
         return [holding for _, holding in holdings]
     linked = {link: holding for link, holding in holdings if link}
+    # an 876 without $8 takes the first 852 with a location
+    first = next((h for _, h in holdings if h.location), holdings[0][1] if holdings else None)
     out = []
     for f in copies:
         item = Item()
@@ -244,10 +250,10 @@ def _read_marc21(record: Record) -> list[Item]:
                              "l": "location", "x": "act"}, skip="8")
         item.status, item.written_off = _status(item.status)
         if item.status == WRITTEN_OFF and not item.written_off:
-            item.written_off = ymd(item.act)
+            item.written_off = ymd(item.act) or ymd(f.get("z"))
         item.received = ymd(item.received) or item.received
         link = (f.get("8") or "").split(".")[0]
-        holding = linked.get(link) if link else (holdings[0][1] if holdings else None)
+        holding = linked.get(link) if link else first
         if holding is not None:
             item.location = item.location or holding.location
             item.call_number = holding.call_number
@@ -256,13 +262,16 @@ def _read_marc21(record: Record) -> list[Item]:
     return out
 
 
-def read(record: Record, flavour: str) -> list[Item]:
-    """The copies ``record`` (of ``flavour``) lists in its holdings fields."""
+def read(record: Record, flavour: str, idx: FieldIndex | None = None) -> list[Item]:
+    """The copies ``record`` (of ``flavour``) lists in its holdings fields; ``idx`` is the record's
+    field index (``libcat.marc.fieldindex``) when the caller has one. The only reader of holdings:
+    ``libcat.catalog.holdings`` turns these items into copies-table rows."""
+    idx = index(record) if idx is None else idx
     if flavour == IRBIS:
-        return _read_irbis(record)
+        return _read_irbis(idx)
     if flavour == UNIMARC:
-        return _read_unimarc(record)
-    return _read_marc21(record)
+        return _read_unimarc(idx)
+    return _read_marc21(idx)
 
 
 def without(record: Record, flavour: str) -> Record:
