@@ -94,6 +94,9 @@ def test_corpus_irbis_copies_through_marc21_keep_barcodes_and_prices(catalog, em
     assert any("910^U" in p["message"] for p in report.problems)
     _import(empty_target, path)
     assert _copies(empty_target, Copy.barcode) == before
+    acts = _copies(catalog, Copy.barcode, Copy.write_off_act)
+    assert any(c.write_off_act for c in acts)  # 910^V -> 876$x -> the act again
+    assert _copies(empty_target, Copy.barcode, Copy.write_off_act) == acts
 
 
 def test_corpus_irbis_copies_through_rusmarc_report_barcodes(catalog, empty_target, corpus, tmp_path):

@@ -31,7 +31,7 @@ def test_marc21_linked_unlinked_and_852_only():
              ("876", [("a", "8")]))
     a, b = holdings.extract(r, "marc21", index(r))
     assert (a["location"], a["barcode"], a["status"]) == ("Ф2", "B7", "written-off")
-    assert a["written_off_at"] == dt.date(2023, 2, 1) and a["write_off_act"] is None
+    assert a["written_off_at"] == dt.date(2023, 2, 1) and a["write_off_act"] == "акт 9"
     assert b["location"] == "Ф1"
     only = holdings.extract(_rec(("852", [("b", "Ф3"), ("p", "99")])), "marc21")
     assert [(c["inventory_number"], c["barcode"], c["location"]) for c in only] == [("99", "99", "Ф3")]

@@ -16,7 +16,7 @@ from pymarc import Record
 
 from ..marc.crosswalk.holdings import HOLDINGS_TAGS, WRITTEN_OFF, Item, read, ymd
 from ..marc.fieldindex import FieldIndex
-from ..marc.flavour import IRBIS, UNIMARC
+from ..marc.flavour import IRBIS, MARC21, UNIMARC
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -41,8 +41,9 @@ def _clip(value: str | None, size: int) -> str | None:
 
 
 def _row(item: Item, flavour: str) -> dict[str, Any]:
-    """A Copy row for ``item``. The copies table keeps a write-off act only from IRBIS (910^V); a
-    RUSMARC 899 copy with only a barcode ($x) is numbered by it, and a MARC 21 852$p (no 876) is both."""
+    """A Copy row for ``item``. A written-off copy keeps its act from IRBIS 910^V and MARC 21 876$x
+    (RUSMARC 995 has no place for it); a RUSMARC 899 copy with only a barcode ($x) is numbered by it,
+    and a MARC 21 852$p (no 876) is both."""
     inventory, barcode = item.inventory, item.barcode
     if flavour == UNIMARC:
         inventory = inventory or barcode
@@ -53,7 +54,7 @@ def _row(item: Item, flavour: str) -> dict[str, Any]:
         "location": _clip(item.location, 200), "receipt_date": parse_date(item.received),
         "status": _clip(item.status, 20), "price": _clip(item.price, 50),
         "written_off_at": parse_date(item.written_off),
-        "write_off_act": _clip(item.act, 100) if flavour == IRBIS and item.status == WRITTEN_OFF else None,
+        "write_off_act": _clip(item.act, 100) if flavour in (IRBIS, MARC21) and item.status == WRITTEN_OFF else None,
     }
 
 
