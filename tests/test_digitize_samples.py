@@ -6,14 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from libcat.cli import digitize as digitize_cli
-from libcat.cli import main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
 def test_demo_import_of_sample_scans(run_cli) -> None:
-    digitize_cli.register(main)
     if not (SAMPLES / "kazakh-books-and-articles.txt").is_file():
         pytest.fail("samples/kazakh-books-and-articles.txt is missing")
     assert run_cli("init").exit_code == 0

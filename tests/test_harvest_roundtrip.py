@@ -163,11 +163,6 @@ def test_malformed_page_names_url_and_page(target):
 
 
 def test_cli_harvest_and_list_sources(catalog, run_cli, schemas):
-    from libcat.cli import main
-    from libcat.cli import oai as oai_cli
-
-    oai_cli.register(main)
-    oai_cli.register(main)
     built = build(catalog)
     with serving(make_app(catalog, page_size=5)) as url:
         res = run_cli("harvest", url, "--prefix", "oai_dc", "--set", "ek:articles", "--into", "articles",

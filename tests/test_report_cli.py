@@ -14,14 +14,10 @@ from sqlalchemy import select
 from libcat.catalog import records
 from libcat.catalog.models import DigitalObject, Subcatalog
 from libcat.catalog.store import open_catalog
-from libcat.cli import main
-from libcat.cli import stats as stats_cli
 from libcat.marc.flavour import IRBIS
 
 from test_stats_tables import irbis
 
-stats_cli.register(main)
-stats_cli.register(main)  # registering twice must not add the commands twice
 
 
 @pytest.fixture

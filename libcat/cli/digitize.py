@@ -364,7 +364,6 @@ def rights_cmd(ctx: click.Context, record_ref: str, scope: str | None, date: str
 
 
 def register(main: click.Group) -> None:
-    """Add the digitization commands to the `libcat` group (once)."""
+    """Add the digitization commands to the `libcat` group."""
     for cmd in (digitize_group, collection_group, contract_group, rights_cmd):
-        if cmd.name not in main.commands:
-            main.add_command(cmd)
+        main.add_command(cmd)

@@ -170,8 +170,6 @@ def harvest_cmd(ctx: click.Context, url: str | None, prefix: str, set_spec: str 
 
 
 def register(main: click.Group) -> None:
-    """Add `oai` and `harvest` to the `libcat` group (once)."""
-    if "oai" not in main.commands:
-        main.add_command(oai_group)
-    if "harvest" not in main.commands:
-        main.add_command(harvest_cmd)
+    """Add `oai` and `harvest` to the `libcat` group."""
+    main.add_command(oai_group)
+    main.add_command(harvest_cmd)

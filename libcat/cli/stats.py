@@ -148,7 +148,6 @@ def report_cmd(ctx: click.Context, output: str, charts_dir: str | None, **kw: An
 
 
 def register(main: click.Group) -> None:
-    """Add `stats` and `report` to the `libcat` group (once)."""
+    """Add `stats` and `report` to the `libcat` group."""
     for cmd in (stats_cmd, report_cmd):
-        if cmd.name not in main.commands:
-            main.add_command(cmd)
+        main.add_command(cmd)
