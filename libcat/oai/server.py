@@ -332,7 +332,7 @@ class OAIApp:
 
     def identifier(self, record_id: int) -> str:
         """The OAI identifier of a catalogue record."""
-        return f"oai:{self.repository_id}:{record_id}"
+        return f"{self._id_prefix}{record_id}"
 
     def _Identify(self, req: Request, cleaner: metadata.Cleaner, base_url: str) -> str:
         with self.catalog.Session() as s:
