@@ -25,7 +25,7 @@ def alive(options: str | None) -> bool | None:
         os.kill(int(data["pid"]), 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):
+    except OSError:  # EPERM: the process exists but belongs to someone else
         return True
     return True
 
