@@ -366,6 +366,7 @@ def _relators(subs: list[Subfield]) -> list[Subfield]:
 
 #: IRBIS 951 (external resource) subfield -> RUSMARC 856 subfield; the way back reads it reversed.
 LINK_951_856 = {"i": "u", "a": "f", "t": "z", "2": "s", "h": "q"}
+_LINK_856_951 = {m: c for c, m in LINK_951_856.items()}
 
 
 def _link_856(f: Field, warnings: list[str], lang: str | None) -> Field:
@@ -465,9 +466,9 @@ def rusmarc_to_irbis(record: Record, lang: str | None = None) -> tuple[Record, l
             else:
                 fields.append(_ifield(tag, _with_pseudo(tag, f, subs)))
         elif tag == "856":
-            back = {m: c for c, m in LINK_951_856.items()}
-            fields.append(_ifield("951", [Subfield(back[s.code], s.value) for s in subs if s.code in back and s.value]))
-            lost = sorted({s.code for s in subs if s.code not in back and s.value})
+            fields.append(_ifield("951", [Subfield(_LINK_856_951[s.code], s.value) for s in subs
+                                          if s.code in _LINK_856_951 and s.value]))
+            lost = sorted({s.code for s in subs if s.code not in _LINK_856_951 and s.value})
             if lost:
                 warnings.append(i18n.t("irbis_rusmarc.link_856", lang, codes=", ".join("$" + c for c in lost)))
         elif tag in ("461", "463") and level == "a" and _embedded(f):
