@@ -71,7 +71,7 @@ def convert(record: Record, target: str, lang: str | None = None) -> tuple[Recor
         return _copy(record, goal), []
     items = holdings.read(record, source)
     rec, warnings = _description(holdings.without(record, source), source, goal, lang)
-    fields, problems = holdings.write(items, goal, holdings.next_link(rec) if goal == MARC21 else 1)
+    fields, problems = holdings.write(items, goal, holdings.next_link(rec))
     for f in fields:
         rec.add_ordered_field(f)
     return rec, warnings + [p.message(lang) for p in problems]
