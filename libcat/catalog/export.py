@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from .. import i18n
 from ..kabis import classify, profiles
 from ..marc.crosswalk import holdings as copies_x
+from ..marc.fieldindex import index
 from ..marc.flavour import IRBIS, MARC21, UNIMARC
 from ..marc.summary import summarize
 from . import holdings
@@ -237,10 +238,11 @@ class ReadBack:
 
     def lost(self, row: CatalogRecord, record: Record, flavour: str, lang: str | None) -> list[str]:
         """One warning per column the record of ``flavour`` reads back differently from ``row``."""
-        got = summarize(record, flavour)
+        idx = index(record)
+        got = summarize(record, flavour, idx)
         pairs = (("control_number", row.control_number, got.control_number),
                  ("entry_date", row.entry_date, got.entry_date), ("language", row.language, got.language),
-                 ("subcat", self.subcats.get(row.subcat_id or 0), self.classifier.classify(record, flavour)))
+                 ("subcat", self.subcats.get(row.subcat_id or 0), self.classifier.classify(record, flavour, idx)))
         return [i18n.t("export.not_carried", lang, what=i18n.t(f"export.what.{name}", lang), value=before or "-",
                        target=_FLAVOUR_NAME[flavour], got=after or "-")
                 for name, before, after in pairs if before != after]
