@@ -21,8 +21,6 @@ from ..marc.flavour import set_flavour
 from ..marc.marcjson import record_from_json
 from . import SCOPES
 
-#: Years of protection after the year of the author's death (Law of the RK on copyright, art. 28).
-
 i18n.register({
     "rights.own": {
         "en": "the library's own publication",
@@ -96,7 +94,6 @@ i18n.register({
         "kk": "{scope!r} аясы белгісіз; рұқсат етілгендер: {known}",
     },
 })
-
 
 
 def check_scope(scope: str, lang: str | None = None) -> str:

@@ -12,7 +12,8 @@ from pymarc import Record
 
 from .flavour import IRBIS, MARC21
 
-#: Years a work stays protected after its last author's death (Kazakhstan: 70, counted from 1 January after).
+#: Years a work stays protected after its last author's death (Kazakhstan: 70, counted from 1 January after;
+#: Law of the RK on copyright, art. 28).
 PROTECTION_YEARS = 70
 
 _RANGE = re.compile(r"(\d{3,4})\s*(?:г\.|гг\.|ж\.)?\s*[-–—]\s*(\d{3,4})")
