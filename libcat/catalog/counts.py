@@ -51,6 +51,8 @@ COL = Collection.__table__
 
 #: How `libcat undo` starts the reason of the tombstones it leaves for the records a batch added.
 UNDONE_REASON = "undone:"
+
+
 def _at(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day)
 

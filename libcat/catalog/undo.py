@@ -14,6 +14,7 @@ from .. import i18n
 from . import holdings
 from . import records as rec
 from .batches import alive
+from .counts import UNDONE_REASON
 from .importer import keys_of_row, sync_copies, write_keys
 from .models import Batch, CatalogRecord, Copy, DigitalFile, DigitalObject, Quarantine, RecordEvent, RecordKey, utcnow
 from .store import Catalog, CatalogError
@@ -147,7 +148,7 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: st
             if not live:
                 continue
             done = s.execute(update(CatalogRecord).where(CatalogRecord.id.in_(live), CatalogRecord.deleted_at.is_(None))
-                             .values(deleted_at=now, datestamp=now, deleted_reason=f"undone: batch {batch_id}"))
+                             .values(deleted_at=now, datestamp=now, deleted_reason=f"{UNDONE_REASON} batch {batch_id}"))
             withdrawn = s.execute(update(DigitalObject).where(DigitalObject.record_id.in_(live),
                                                               DigitalObject.deleted_at.is_(None)).values(deleted_at=now))
             s.execute(insert(RecordEvent), [
