@@ -11,14 +11,15 @@ from typing import Any
 
 from pymarc import Record
 
+from ..marc.crosswalk.holdings import HOLDINGS_TAGS
 from ..marc.fieldindex import FieldIndex, index
 from ..marc.flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, UNIMARC
 from . import profiles
 
 #: Fields that link a record to a file (full text) per flavour.
 FILE_LINKS = {IRBIS: ("951",), MARC21: ("856",), UNIMARC: ("856",)}
-#: Fields that list print copies per flavour.
-COPY_TAGS = {IRBIS: ("910",), MARC21: ("852", "876"), UNIMARC: ("995", "899")}
+#: Fields that list print copies per flavour (the holdings fields the copies are read from).
+COPY_TAGS = HOLDINGS_TAGS
 
 
 @dataclass
