@@ -942,7 +942,8 @@ def _run(catalog: Catalog, options: ImportOptions, kind: str, label: str, files:
          outcomes: Callable[[_Run], Iterable[_Outcome | _Prepared]]) -> ImportReport:
     run = _Run(catalog, options, kind, label, files)
     try:
-        run.feed(outcomes(run))
+        with catalog.background_checkpoints():
+            run.feed(outcomes(run))
     except BaseException:
         run.close_pool()
         if run.batch_id is not None:
