@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from pymarc import Field, Record
@@ -123,7 +124,8 @@ def languages() -> frozenset[str]:
     return frozenset(_rules("languages.json")["codes"])
 
 
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_BAD_XML_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+_BAD_XML = re.compile(f"[{_BAD_XML_CHARS}]")
 _CODE_OK = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 #: IRBIS takes any printable character as a subfield code (481 uses ^? ^, ^;), so only these are bad.
 _IRBIS_CODE_OK = frozenset(chr(c) for c in range(33, 0x3000) if chr(c).isprintable() and chr(c) != "^")
@@ -190,6 +192,7 @@ def _check_text_years(value: str, out: list[Finding], pos: int | None, tag: str,
                 out.append(finding("impossible-year", pos, tag, code, value=y))
 
 
+@lru_cache(maxsize=4096)
 def _valid_date(value: str, fmt: str) -> bool:
     """True for a real calendar date in YYYYMMDD (fmt "ymd8") or YYMMDD (fmt "ymd6")."""
     if not value.isdigit() or len(value) != (8 if fmt == "ymd8" else 6):
@@ -259,13 +262,116 @@ def _codes(codes: list[str], codes_ok: frozenset[str], defined: frozenset[str] |
                 out.append(finding("undefined-subfield", pos, tag, code))
 
 
+class _Fast:
+    """One flavour's rules as whole-text checks: what a record without findings must look like."""
+
+    def __init__(self, flavour: str) -> None:
+        rules = _prepared(flavour)
+        self.flavour = flavour
+        self.rules = rules
+        self.ind_ok = _ind_ok(flavour)
+        self.pairs: set[tuple[str, object]] = set()
+        self.nonrepeatable = frozenset(t for t, r in rules.items() if not r.repeatable)
+        self.defined = frozenset(t for t, r in rules.items() if r.defined is not None)
+        once = "".join(sorted(set().union(*(r.once for r in rules.values()))))
+        self.once = re.compile("\x1f([%s])(?=[^\x1e]*\x1f\\1)" % re.escape(once)) if once else None
+
+    def pair_ok(self, tag: str, ind: object) -> bool:
+        """True when a field with this tag and indicators (None: a control field) gives no finding by itself."""
+        if (tag, ind) in self.pairs:
+            return True
+        if len(tag) != 3 or not tag.isascii() or not tag.isdigit():
+            return False
+        if tag < "010":
+            ok = ind is None
+        else:
+            ok = ind is not None and len(ind) == 2 and _indicators_clean(self.rules.get(tag), self.ind_ok, *ind)
+        if ok and len(self.pairs) < _MAX_PAIRS:
+            self.pairs.add((tag, ind))
+        return ok
+
+
+_MAX_PAIRS = 100_000
+_IND = attrgetter("_indicators")
+_FIRST = itemgetter(0)
+#: A subfield whose code is not a valid code character, or whose value is empty or blank.
+_SUSPECT_SUBFIELD = re.compile("\x1f(?:[^%s]|.\\s*(?:[\x1e\x1f]|\\Z))" % re.escape("".join(sorted(_CODE_OK))), re.S)
+#: Characters not allowed in XML, except the field and subfield separators of ``parts`` text.
+_XML_CONTROLS = bytes(c for c in range(32) if _BAD_XML.match(chr(c)) and c not in (0x1E, 0x1F))
+
+
+@lru_cache(maxsize=None)
+def _fast(flavour: str) -> _Fast:
+    return _Fast(flavour)
+
+
+def _ind_ok(flavour: str) -> frozenset[str]:
+    """Characters an indicator may be in ``flavour`` (UNIMARC also takes the fill character)."""
+    return _IND_OK | {"|"} if flavour == UNIMARC else _IND_OK
+
+
+def _indicators_clean(rule: _Rule | None, ind_ok: frozenset[str], i1: str, i2: str) -> bool:
+    """True when neither indicator gives a bad- or undefined-indicator finding."""
+    if i1 not in ind_ok or i2 not in ind_ok:
+        return False
+    return rule is None or ((rule.ind1 is None or i1 in rule.ind1) and (rule.ind2 is None or i2 in rule.ind2))
+
+
+def _xml_clean(text: str) -> bool:
+    """True when ``text`` has no character XML forbids besides the separators (all found at C speed)."""
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return len(raw.translate(None, _XML_CONTROLS)) == len(raw) and "\ufffe" not in text and "\uffff" not in text
+
+
+def _once_clean(fast: _Fast, tags: list[str], text: str) -> bool:
+    """True when no field repeats a subfield its tag's rule allows once (repeats found by one regex scan)."""
+    if fast.once is None:
+        return True
+    for m in fast.once.finditer(text):
+        rule = fast.rules.get(tags[text.count("\x1e", 0, m.start())])
+        if rule is not None and m.group(1) in rule.once:
+            return False
+    return True
+
+
+def _clean(record: Record, flavour: str, by_tag: FieldIndex, parts: tuple[str, list[str], str]) -> bool:
+    """True when ``_structure`` would find nothing, told mostly from the whole ``parts`` text at C speed.
+
+    False only sends the record through the field loop, which then explains what is wrong.
+    """
+    if flavour == IRBIS:
+        return False
+    _, tags, text = parts
+    fast = _fast(flavour)
+    fields = record.fields
+    if len(tags) != len(fields) or not fast.pairs.issuperset(zip(tags, map(_IND, fields))):
+        if len(tags) != len(fields) or not all(map(fast.pair_ok, tags, map(_IND, fields))):
+            return False
+    if _SUSPECT_SUBFIELD.search(text) or not _xml_clean(text) or not _once_clean(fast, tags, text):
+        return False
+    for tag in by_tag.keys() & fast.nonrepeatable:
+        if len(by_tag[tag]) > 1:
+            return False
+    for tag, fs in by_tag.items():
+        if tag < "010" and not all(f.data and f.data.strip() and "\x1f" not in f.data for f in fs):
+            return False
+    for tag in by_tag.keys() & fast.defined:
+        defined = fast.rules[tag].defined
+        if not all(defined.issuperset(map(_FIRST, f.subfields)) for f in by_tag[tag]):
+            return False
+    return True
+
+
 def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding],
                by_tag: FieldIndex) -> None:
     """Tags, indicators, subfield codes, emptiness, repeatability and XML characters of every field."""
     irbis = flavour == IRBIS
     rules = _prepared(flavour)
     codes_ok = _IRBIS_CODE_OK if irbis else _CODE_OK
-    ind_ok = _IND_OK | {"|"} if flavour == UNIMARC else _IND_OK
+    ind_ok = _ind_ok(flavour)
     bad_xml = False
     for f in record.fields:
         tag = f.tag
@@ -287,8 +393,7 @@ def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding]
                     out.append(finding("bad-indicator", pos, tag, which=1, value=i1))
                 if i2 not in ind_ok:
                     out.append(finding("bad-indicator", pos, tag, which=2, value=i2))
-            elif i1 not in ind_ok or i2 not in ind_ok or (rule.ind1 is not None and i1 not in rule.ind1) or (
-                    rule.ind2 is not None and i2 not in rule.ind2):
+            elif not _indicators_clean(rule, ind_ok, i1, i2):
                 for which, value, allowed in ((1, i1, rule.ind1), (2, i2, rule.ind2)):
                     if value not in ind_ok:
                         out.append(finding("bad-indicator", pos, tag, which=which, value=value))
@@ -460,15 +565,17 @@ def _irbis(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]) 
 
 
 def validate(record: Record, flavour: str | None = None, position: int | None = None,
-             idx: FieldIndex | None = None) -> list[Finding]:
+             idx: FieldIndex | None = None, parts: tuple[str, list[str], str] | None = None) -> list[Finding]:
     """All findings for one record, by the rules of its flavour (detected when not given);
-    ``idx`` is the record's field index when the caller has one."""
+    ``idx`` is the record's field index when the caller has one; ``parts`` is what
+    ``iso2709.read_record_parts`` gave with this record: its clean text lets most records skip the field loop."""
     by_tag = index(record) if idx is None else idx
     flavour = flavour or detect(record, by_tag)
     out: list[Finding] = []
     if flavour != IRBIS:
         _leader(record, flavour, position, out)
-    _structure(record, flavour, position, out, by_tag)
+    if parts is None or not _clean(record, flavour, by_tag, parts):
+        _structure(record, flavour, position, out, by_tag)
     if flavour == MARC21:
         _marc21(by_tag, position, out)
     elif flavour == UNIMARC:
