@@ -12,9 +12,9 @@ field and ``(tag, "ab", [(code, value), ...])`` for a data field. The fast conve
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
-from itertools import accumulate
+from itertools import accumulate, repeat
 from typing import BinaryIO, NamedTuple
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
@@ -34,6 +34,8 @@ _JUNK = b"\r\n\x00\x1a \t"
 Fields = list[tuple]
 _DIR_TAGS = re.compile(rb"(...).........", re.S)
 _SUBFIELDS = re.compile("\x1f(.)([^\x1f]*)", re.S)
+#: Every subfield of a whole record's text (fields joined by 0x1E).
+_ALL_SUBFIELDS = re.compile("\x1f(.)([^\x1f\x1e]*)", re.S)
 _SUBFIELD = partial(tuple.__new__, Subfield)
 _NEW_FIELD = partial(object.__new__, Field)
 #: Codecs where decoding a whole record equals decoding each field (no BOM, no state).
@@ -113,6 +115,36 @@ class _Digits(list):
 
 _LEN4 = _Digits(4)
 _START5 = _Digits(5)
+_PLUS_ONE = (1).__add__
+
+
+class _Memo(dict):
+    """``memo[key]`` is ``make(key)``, kept for the first ``size`` keys (tags and indicators repeat in every record)."""
+
+    __slots__ = ("make", "size")
+
+    def __init__(self, make: Callable, size: int) -> None:
+        super().__init__()
+        self.make = make
+        self.size = size
+
+    def __missing__(self, key):
+        value = self.make(key)
+        if len(self) < self.size:
+            self[key] = value
+        return value
+
+
+def is_control_tag(tag: str) -> bool:
+    """A control field's tag (pymarc's and ruby-marc's rule): all digits and below "010".
+
+    Readers here only pass the 3-character tags of a directory, so a length test adds nothing.
+    """
+    return tag < "010" and tag.isdigit()
+
+
+_CONTROL = _Memo(is_control_tag, 4096)
+_TAG_TEXT = _Memo(partial(bytes.decode, encoding="latin-1"), 4096)
 
 
 def plain_fields(directory: bytes, data: bytes) -> tuple[list[bytes], list[bytes]] | None:
@@ -124,9 +156,8 @@ def plain_fields(directory: bytes, data: bytes) -> tuple[list[bytes], list[bytes
     if not count or count * 12 != len(directory):
         return None
     tags = _DIR_TAGS.findall(directory)
-    lengths = [len(f) + 1 for f in fields]
-    starts = [0]
-    starts += accumulate(lengths)
+    sizes = list(map(_PLUS_ONE, map(len, fields)))
+    starts = list(accumulate(sizes, initial=0))
     starts.pop()
     if not _START5:
         _LEN4.fill()
@@ -134,7 +165,7 @@ def plain_fields(directory: bytes, data: bytes) -> tuple[list[bytes], list[bytes
     try:
         expected: list[bytes] = [b""] * (3 * count)
         expected[0::3] = tags
-        expected[1::3] = map(_LEN4.__getitem__, lengths)
+        expected[1::3] = map(_LEN4.__getitem__, sizes)
         expected[2::3] = map(_START5.__getitem__, starts)
     except IndexError:
         return None
@@ -144,6 +175,8 @@ def plain_fields(directory: bytes, data: bytes) -> tuple[list[bytes], list[bytes
 
 
 def _layout(leader: bytes) -> tuple[int, int, int]:
+    if leader[20:23] == b"450":
+        return 4, 5, 0
     ll, sl, il = leader[20:21], leader[21:22], leader[22:23]
     return (
         int(ll) if ll.isdigit() and ll != b"0" else 4,
@@ -152,8 +185,24 @@ def _layout(leader: bytes) -> tuple[int, int, int]:
     )
 
 
+class _Split(NamedTuple):
+    """One record's bytes taken apart: ``joined`` is the field bytes joined by 0x1E when a plain directory was read."""
+
+    leader: bytes
+    tags: list[bytes]
+    values: list[bytes]
+    warnings: list[str]
+    joined: bytes | None
+
+
 def split_fields(chunk: bytes) -> tuple[bytes, list[tuple[bytes, bytes]], list[str]]:
     """Leader, ``(tag, field bytes without terminator)`` pairs and repair notes; RecordError when hopeless."""
+    split = _split(chunk)
+    return split.leader, list(zip(split.tags, split.values)), split.warnings
+
+
+def _split(chunk: bytes) -> _Split:
+    """``split_fields`` as separate tag and value lists (what the readers use)."""
     warnings: list[str] = []
     if chunk.endswith(RT_B):
         body = chunk[:-1]
@@ -176,12 +225,21 @@ def split_fields(chunk: bytes) -> tuple[bytes, list[tuple[bytes, bytes]], list[s
     if not base_s.isdigit() or int(base_s) != base:
         warnings.append(f"base address {base_s.decode('latin-1')!r} is wrong; data starts at {base}")
     ll, sl, il = _layout(leader)
-    size = 3 + ll + sl + il
     directory = body[24:dir_end]
     if (ll, sl, il) == (4, 5, 0):
-        plain = plain_fields(directory, body[base:])
+        data = body[base:]
+        plain = plain_fields(directory, data)
         if plain is not None:
-            return leader, list(zip(*plain)), warnings
+            return _Split(leader, plain[0], plain[1], warnings, data[:-1])
+    tags, values = _repaired(directory, body[base:], (ll, sl, il), warnings)
+    return _Split(leader, tags, values, warnings, None)
+
+
+def _repaired(directory: bytes, data: bytes, layout: tuple[int, int, int],
+              warnings: list[str]) -> tuple[list[bytes], list[bytes]]:
+    """Tags and field bytes of a directory that is not plain, repaired where the terminators allow (notes added)."""
+    ll, sl, il = layout
+    size = 3 + ll + sl + il
     if len(directory) % size:
         warnings.append(f"directory of {len(directory)} bytes is not a multiple of {size}")
     entries = []
@@ -189,29 +247,30 @@ def split_fields(chunk: bytes) -> tuple[bytes, list[tuple[bytes, bytes]], list[s
         ln = directory[i + 3 : i + 3 + ll]
         st = directory[i + 3 + ll : i + 3 + ll + sl]
         entries.append((directory[i : i + 3], int(ln) if ln.isdigit() else -1, int(st) if st.isdigit() else -1))
-    data = body[base:]
     if not entries:
         if data.strip(b" \x1e"):
             raise RecordError(f"empty directory, but {len(data)} bytes of data")
         warnings.append("record has no fields")
-        return leader, [], warnings
+        return [], []
     n = len(data)
-    fields: list[tuple[bytes, bytes]] = []
+    tags: list[bytes] = []
+    values: list[bytes] = []
     fixed = 0
     for tag, ln, st in entries:
         if st < 0 or st >= n or (st and data[st - 1] != FT):
             break
+        tags.append(tag)
         stop = st + ln
         if ln > 0 and stop <= n and data[stop - 1] == FT:
-            fields.append((tag, data[st : stop - 1]))
+            values.append(data[st : stop - 1])
             continue
         e = data.find(FT_B, st)
-        fields.append((tag, data[st : e if e >= 0 else n]))
+        values.append(data[st : e if e >= 0 else n])
         fixed += 1
     else:
         if fixed:
             warnings.append(f"{fixed} field length(s) in the directory are wrong; fields read up to their terminators")
-        return leader, fields, warnings
+        return tags, values
     pieces = data.split(FT_B)
     if pieces and pieces[-1] == b"":
         pieces.pop()
@@ -222,7 +281,7 @@ def split_fields(chunk: bytes) -> tuple[bytes, list[tuple[bytes, bytes]], list[s
         k = min(len(pieces), len(entries))
         warnings.append(f"{abs(len(pieces) - len(entries))} field(s) without a partner dropped")
         pieces, entries = pieces[:k], entries[:k]
-    return leader, [(e[0], p) for e, p in zip(entries, pieces)], warnings
+    return [e[0] for e in entries], pieces
 
 
 def _sub_a(raw: bytes) -> str:
@@ -235,16 +294,17 @@ def _sub_a(raw: bytes) -> str:
 
 def choose_encoding(leader: bytes, raw: list[tuple[bytes, bytes]], data: bytes) -> tuple[str, list[str]]:
     """The encoding of one record: UNIMARC 100$a/26-29, MARC 21 leader/09, checked against the bytes."""
-    tags = {t for t, _ in raw}
+    return _choose(leader, [t for t, _ in raw], [v for _, v in raw], data)
+
+
+def _choose(leader: bytes, tags: list[bytes], values: list[bytes], data: bytes) -> tuple[str, list[str]]:
+    """``choose_encoding`` with tags and field bytes as separate lists."""
     if data.isascii() and b"\x1b" not in data:
         return enc.UTF8, []
-    unimarc = b"245" not in tags and b"008" not in tags and (b"200" in tags or b"100" in tags)
+    present = set(tags)
+    unimarc = b"245" not in present and b"008" not in present and (b"200" in present or b"100" in present)
     if unimarc:
-        declared = None
-        for t, v in raw:
-            if t == b"100":
-                declared = enc.unimarc_charset(_sub_a(v))
-                break
+        declared = enc.unimarc_charset(_sub_a(values[tags.index(b"100")])) if b"100" in present else None
         if declared == enc.UTF8 or (declared is None and enc.is_utf8(data)):
             if enc.is_utf8(data):
                 return enc.UTF8, []
@@ -270,7 +330,7 @@ def choose_encoding(leader: bytes, raw: list[tuple[bytes, bytes]], data: bytes) 
 
 def _decode_field(tag: str, raw: bytes, encoding: str, warnings: list[str]) -> tuple:
     if encoding == enc.MARC8:
-        if len(tag) == 3 and tag < "010" and tag.isdigit():
+        if _CONTROL[tag]:
             text, probs = enc.decode_marc8(raw)
             warnings.extend(f"{tag}: {p}" for p in probs)
             return (tag, None, text)
@@ -290,7 +350,7 @@ def _decode_field(tag: str, raw: bytes, encoding: str, warnings: list[str]) -> t
     except UnicodeDecodeError as exc:
         text = raw.decode(encoding, errors="replace")
         warnings.append(f"{tag}: invalid {encoding} at byte {exc.start} of the field; replaced by U+FFFD")
-    if len(tag) == 3 and tag < "010" and tag.isdigit():
+    if _CONTROL[tag]:
         return (tag, None, text)
     parts = text.split("\x1f")
     subs = []
@@ -316,11 +376,13 @@ def _data_field(tag: str, head: str, subs: list, warnings: list[str]) -> tuple:
 
 
 def _decode_plain(tags: list[str], text: str, warnings: list[str]) -> Fields:
+    """The field list of a record decoded in one go (``_decoded`` gave its text), repairing fields one by one."""
     fields: Fields = []
     add = fields.append
     findall = _SUBFIELDS.findall
+    control = _CONTROL
     for tag, value in zip(tags, text.split("\x1e")):
-        if len(tag) == 3 and tag < "010" and tag.isdigit():
+        if control[tag]:
             add((tag, None, value))
         elif value[2:3] == "\x1f" and "\x1f" not in value[:2]:
             add((tag, value[:2], findall(value, 2)))
@@ -330,84 +392,131 @@ def _decode_plain(tags: list[str], text: str, warnings: list[str]) -> Fields:
     return fields
 
 
-def _decoded(chunk: bytes, encoding: str | None) -> tuple[bytes, list, list[str], str, str | None]:
-    """Split and pick the encoding; the whole record's text too when one decode gives every field the same way."""
-    leader_b, raw, warnings = split_fields(chunk)
+class _Decoded(NamedTuple):
+    """A split record with its encoding; ``text`` is every field decoded in one go, when that reads them all alike."""
+
+    leader: bytes
+    tags: list[bytes]
+    values: list[bytes]
+    warnings: list[str]
+    encoding: str
+    text: str | None
+
+
+def _decoded(chunk: bytes, encoding: str | None) -> _Decoded:
+    """Split and pick the encoding; the whole record's text too when one decode gives every field the same way.
+
+    ``text`` (the field values joined by 0x1E) is given only for a stateless codec, at least one field,
+    no 0x1E inside a field, and no empty subfield: no 0x1F 0x1F, no 0x1F ending a field.
+    """
+    leader_b, tags, values, warnings, joined = _split(chunk)
     if encoding:
         used = encoding
     else:
-        used, notes = choose_encoding(leader_b, raw, chunk[24:])
+        used, notes = _choose(leader_b, tags, values, chunk[24:])
         warnings.extend(notes)
-    if used not in _WHOLE_DECODE or not raw:
-        return leader_b, raw, warnings, used, None
-    joined = FT_B.join([value for _, value in raw])
-    if joined.count(FT_B) != len(raw) - 1 or SF_B + SF_B in joined:
-        return leader_b, raw, warnings, used, None
+    if used not in _WHOLE_DECODE or not values:
+        return _Decoded(leader_b, tags, values, warnings, used, None)
+    if joined is None:
+        joined = FT_B.join(values)
+        if joined.count(FT_B) != len(values) - 1:
+            return _Decoded(leader_b, tags, values, warnings, used, None)
+    # These codecs read bytes 0x1E and 0x1F as U+001E and U+001F and nothing else as either.
+    if SF_B + SF_B in joined or SF_B + FT_B in joined or joined.endswith(SF_B):
+        return _Decoded(leader_b, tags, values, warnings, used, None)
     try:
         text = joined.decode(used)
     except UnicodeDecodeError:
-        return leader_b, raw, warnings, used, None
-    if text.endswith("\x1f") or "\x1f\x1e" in text:
-        return leader_b, raw, warnings, used, None
-    return leader_b, raw, warnings, used, text
+        return _Decoded(leader_b, tags, values, warnings, used, None)
+    return _Decoded(leader_b, tags, values, warnings, used, text)
 
 
 def parse(chunk: bytes, encoding: str | None = None) -> Parsed:
     """Decode one record's bytes into a field list; RecordError when its structure cannot be read."""
-    leader_b, raw, warnings, used, text = _decoded(chunk, encoding)
+    leader_b, tags_b, values, warnings, used, text = _decoded(chunk, encoding)
+    tags = list(map(_TAG_TEXT.__getitem__, tags_b))
     if text is not None:
-        fields = _decode_plain([tag_b.decode("latin-1") for tag_b, _ in raw], text, warnings)
+        fields = _decode_plain(tags, text, warnings)
     else:
-        fields = [_decode_field(tag_b.decode("latin-1"), value, used, warnings) for tag_b, value in raw]
+        fields = [_decode_field(tag, value, used, warnings) for tag, value in zip(tags, values)]
     return Parsed(leader_b.decode("latin-1"), fields, used, warnings)
+
+
+Parts = tuple[str, list[str], str]
+
+
+def read_record_parts(chunk: bytes, encoding: str | None = None) -> tuple[Record, str, list[str], Parts | None]:
+    """``read_record``'s record, encoding and repairs, plus ``parts = (leader, tags, text)`` of a clean record.
+
+    Clean means the whole record was decoded in one go and no field needed a repair. Then, exactly:
+
+    - ``text`` is every field's value decoded, joined by "\\x1e" (no terminator after the last); a data
+      field's value is its two indicator characters and its subfields, each "\\x1f", code, value;
+    - ``tags[i]`` (str, 3 characters) is the tag of ``text.split("\\x1e")[i]``, in directory order;
+    - a field whose tag ``is_control_tag`` (all digits, below "010") is a control field, whatever its text;
+    - every other field's text has "\\x1f" at index 2 and not before (two indicators, neither "\\x1f"), and
+      no subfield is empty: "\\x1f" is always followed by a code that is neither "\\x1f" nor "\\x1e";
+    - ``leader`` is the leader's 24 bytes read as Latin-1, as ``str(record.leader)`` gives it;
+    - ``record`` holds those fields, in that order, with those indicators, codes and values.
+
+    ``parts`` is None whenever a field was decoded on its own (MARC-8, a stateful codec, a stray 0x1E) or
+    repaired (indicators missing or holding "\\x1f", text before the first subfield, an empty subfield).
+    """
+    leader_b, tags_b, values, warnings, used, text = _decoded(chunk, encoding)
+    leader = leader_b.decode("latin-1")
+    tags = list(map(_TAG_TEXT.__getitem__, tags_b))
+    if text is None:
+        fields = [_decode_field(tag, value, used, warnings) for tag, value in zip(tags, values)]
+        return fields_to_record(leader, fields), used, warnings, None
+    built = _clean_fields(tags, text)
+    if built is None:
+        return fields_to_record(leader, _decode_plain(tags, text, warnings)), used, warnings, None
+    record = _new_record(leader)
+    record.fields = built
+    return record, used, warnings, (leader, tags, text)
 
 
 def read_record(chunk: bytes, encoding: str | None = None) -> tuple[Record, str, list[str]]:
     """One record's bytes as a pymarc.Record with the encoding read and the repairs made (parse + fields_to_record)."""
-    leader_b, raw, warnings, used, text = _decoded(chunk, encoding)
-    if text is None:
-        fields = [_decode_field(tag_b.decode("latin-1"), value, used, warnings) for tag_b, value in raw]
-        return fields_to_record(leader_b.decode("latin-1"), fields), used, warnings
+    return read_record_parts(chunk, encoding)[:3]
+
+
+def _clean_fields(tags: list[str], text: str) -> list[Field] | None:
+    """The pymarc fields of a record whose fields are all clean (see ``read_record_parts``); else None.
+
+    Every subfield of the record comes from one regular expression pass over ``text`` (0x1F starts one
+    everywhere, even in a control field), and each data field takes its share by its count of 0x1F.
+    """
+    subfields = list(map(_SUBFIELD, _ALL_SUBFIELDS.findall(text)))
     out: list[Field] = []
     add = out.append
     new_field = _NEW_FIELD
-    findall = _SUBFIELDS.findall
     indicators = _INDICATORS
-    for (tag_b, _), value in zip(raw, text.split("\x1e")):
-        tag = tag_b.decode("latin-1")
-        if tag < "010" and tag.isdigit():
-            field = new_field()
-            field.tag = tag
+    pos = 0
+    for tag, value, control in zip(tags, text.split("\x1e"), map(_CONTROL.__getitem__, tags)):
+        field = new_field()
+        field.tag = tag
+        if control:
             field.control_field = True
             field.data = value
             field.subfields = []
             field._indicators = None
-        elif value[2:3] == "\x1f" and "\x1f" not in value[:2]:
-            field = new_field()
-            field.tag = tag
+            pos += value.count("\x1f")
+        elif value.find("\x1f") == 2:
             field.control_field = False
             field.data = None
-            field._indicators = indicators.get(value[:2]) or _indicators(value[:2])
-            field.subfields = list(map(_SUBFIELD, findall(value, 2)))
+            field._indicators = indicators[value[:2]]
+            end = pos + value.count("\x1f")
+            field.subfields = subfields[pos:end]
+            pos = end
         else:
-            parts = value.split("\x1f")
-            field = _field(*_data_field(tag, parts[0], [(p[0], p[1:]) for p in parts[1:]], warnings))
+            return None
         add(field)
-    record = _new_record(leader_b.decode("latin-1"))
-    record.fields = out
-    return record, used, warnings
+    return out
 
 
-_INDICATORS: dict[str, Indicators] = {}
-_NEW_INDICATORS = partial(tuple.__new__, Indicators)
+_INDICATORS: _Memo = _Memo(partial(tuple.__new__, Indicators), 10000)
 _NEW_RECORD = partial(object.__new__, Record)
-
-
-def _indicators(ind: str) -> Indicators:
-    value = _NEW_INDICATORS(ind)
-    if len(_INDICATORS) < 10000:
-        _INDICATORS[ind] = value
-    return value
 
 
 def _field(tag: str, ind: str | None, payload) -> Field:
@@ -426,7 +535,7 @@ def _field(tag: str, ind: str | None, payload) -> Field:
         field._indicators = None
     else:
         field.data = None
-        field._indicators = _INDICATORS.get(ind) or _indicators(ind)
+        field._indicators = _INDICATORS[ind]
         field.subfields = list(map(_SUBFIELD, payload))
     return field
 

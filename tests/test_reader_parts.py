@@ -1,0 +1,140 @@
+"""``iso2709.read_record_parts``: the record ``read_record`` gives, and ``(leader, tags, text)`` exactly when
+every field of it was read clean, so MARC-in-JSON and validation can work from the text alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from libcat.marc import iso2709
+from test_import_fast_path import _iso_files
+
+
+def _chunks(path: Path) -> list[bytes]:
+    with open(path, "rb") as fh:
+        return [chunk for _, chunk in iso2709.iter_chunks(fh)]
+
+
+def _record(fields: list[tuple], leader: str = "00000nam a2200000 i 4500", encoding: str = "utf-8") -> bytes:
+    data, problems = iso2709.encode(leader, fields, encoding)
+    assert data is not None and not problems
+    return data
+
+
+def _raw_record(values: list[tuple[bytes, bytes]], leader: bytes = b"00000nam a2200000 i 4500") -> bytes:
+    """A record whose field bytes are written as given (what ``encode`` would not write)."""
+    directory, body, pos = b"", b"", 0
+    for tag, value in values:
+        directory += b"%s%04d%05d" % (tag, len(value) + 1, pos)
+        body += value + b"\x1e"
+        pos += len(value) + 1
+    base = 24 + len(directory) + 1
+    head = b"%05d" % (base + len(body) + 1) + leader[5:12] + b"%05d" % base + leader[17:]
+    return head + directory + b"\x1e" + body + b"\x1d"
+
+
+def assert_parts_agree(record, parts) -> None:
+    """``parts`` says what ``record`` holds, field by field, in the contract's own terms."""
+    leader, tags, text = parts
+    assert leader == str(record.leader)
+    values = text.split("\x1e")
+    assert len(tags) == len(values) == len(record.fields)
+    for tag, value, field in zip(tags, values, record.fields):
+        assert type(tag) is str and len(tag) == 3 and field.tag == tag
+        if iso2709.is_control_tag(tag):
+            assert field.is_control_field() and field.data == value
+            continue
+        assert value.find("\x1f") == 2 and "\x1f\x1e" not in value + "\x1e" and "\x1f\x1f" not in value
+        assert tuple(field.indicators) == (value[0], value[1])
+        assert [(sf.code, sf.value) for sf in field.subfields] == [(p[0], p[1:]) for p in value[3:].split("\x1f")]
+
+
+def test_parts_agree_with_the_record_on_the_corpus(corpus):
+    files = _iso_files(corpus)
+    assert len(files) >= 10, "the corpus holds ISO 2709 files"
+    clean = 0
+    for path in files:
+        for chunk in _chunks(path):
+            try:
+                got = iso2709.read_record_parts(chunk)
+            except iso2709.RecordError:
+                continue
+            record, used, warnings, parts = got
+            parsed = iso2709.parse(chunk)
+            assert (used, warnings) == (parsed.encoding, parsed.warnings)
+            assert iso2709.record_to_fields(record) == (parsed.leader, [
+                (tag, ind, payload if ind is None else list(payload)) for tag, ind, payload in parsed.fields])
+            if parts is not None:
+                clean += 1
+                assert_parts_agree(record, parts)
+    assert clean > 1000, "most corpus records are clean"
+
+
+def test_a_clean_record_gives_its_parts():
+    chunk = _record([("001", None, "kz-1"), ("008", None, "190102s2010    kz"),
+                     ("245", "10", [("a", "Абай жолы /"), ("c", "М. Әуезов.")]),
+                     ("650", " 7", [("a", "Проза")])])
+    record, used, warnings, parts = iso2709.read_record_parts(chunk)
+    assert (used, warnings) == ("utf-8", [])
+    text = "kz-1\x1e190102s2010    kz\x1e10\x1faАбай жолы /\x1fcМ. Әуезов.\x1e 7\x1faПроза"
+    assert parts == (str(record.leader), ["001", "008", "245", "650"], text)
+    assert_parts_agree(record, parts)
+
+
+def test_a_control_field_with_a_delimiter_is_still_clean():
+    chunk = _raw_record([(b"001", b"a\x1fb"), (b"245", b"10\x1faT\x1fbU")])
+    record, _, warnings, parts = iso2709.read_record_parts(chunk)
+    assert warnings == [] and parts is not None
+    assert record["001"].data == "a\x1fb"
+    assert [tuple(sf) for sf in record["245"].subfields] == [("a", "T"), ("b", "U")]
+    assert_parts_agree(record, parts)
+
+
+@pytest.mark.parametrize("value", [
+    b"1\x1faT",          # one indicator
+    b"\x1fa0\x1faT",     # a delimiter among the indicators
+    b"10",               # indicators and nothing else
+    b"10x\x1faT",        # text before the first subfield
+    b"10abc",            # no subfield delimiter at all
+    b"",                 # empty field
+])
+def test_broken_indicators_give_no_parts(value):
+    chunk = _raw_record([(b"001", b"x"), (b"245", value), (b"650", b" 7\x1faA")])
+    record, _, warnings, parts = iso2709.read_record_parts(chunk)
+    assert parts is None
+    assert (record.as_marc21(), warnings) == (iso2709.read_record(chunk)[0].as_marc21(), iso2709.read_record(chunk)[2])
+
+
+@pytest.mark.parametrize("value", [b"10\x1faT\x1f", b"10\x1f\x1faT", b"10\x1faT\x1f\x1fbU"])
+def test_empty_subfields_give_no_parts(value):
+    chunk = _raw_record([(b"245", value)])
+    record, _, warnings, parts = iso2709.read_record_parts(chunk)
+    assert parts is None
+    assert "245: empty subfield (no code) dropped" in warnings
+    assert [tuple(sf) for sf in record["245"].subfields] == [("a", "T")] + ([("b", "U")] if b"bU" in value else [])
+
+
+def test_a_record_decoded_field_by_field_gives_no_parts():
+    marc8 = _raw_record([(b"001", b"x"), (b"245", b"10\x1faCaf\xe2e")], leader=b"00000nam  2200000 i 4500")
+    record, used, _, parts = iso2709.read_record_parts(marc8)
+    assert used == "marc-8" and parts is None
+    assert record["245"]["a"] == "Café"
+
+
+def test_a_field_terminator_inside_a_field_gives_no_parts():
+    chunk = _raw_record([(b"001", b"x"), (b"245", b"10\x1faT\x1eU")])
+    record, _, _, parts = iso2709.read_record_parts(chunk)
+    assert parts is None
+    assert [tuple(sf) for sf in record["245"].subfields] == [("a", "T\x1eU")]
+
+
+def test_read_record_is_the_first_three():
+    chunk = _record([("001", None, "1"), ("245", "00", [("a", "T")])])
+    assert iso2709.read_record(chunk)[0].as_marc21() == iso2709.read_record_parts(chunk)[0].as_marc21()
+    assert len(iso2709.read_record(chunk)) == 3
+
+
+def test_control_tags():
+    assert [iso2709.is_control_tag(t) for t in ("001", "009", "010", "00A", "245", "LDR")] == \
+        [True, True, False, False, False, False]
