@@ -36,8 +36,8 @@ def parse_date(text: str | None) -> dt.date | None:
 
 
 def _clip(value: str | None, size: int) -> str | None:
-    value = (value or "").strip()
-    return value[:size] or None
+    """``value`` stripped and cut to the column's ``size``; None when empty."""
+    return value.strip()[:size] or None if value else None
 
 
 def _row(item: Item, flavour: str) -> dict[str, Any]:

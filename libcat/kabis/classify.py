@@ -38,19 +38,20 @@ class Rule:
 
     def matches(self, record: Record, flavour: str, idx: FieldIndex | None = None) -> bool:
         """True when every condition of the rule holds for ``record`` (``idx``: its field index, if made)."""
+        if self.field is not None and idx is None:
+            idx = index(record)
+        if not self.fits(flavour, str(record.leader or ""), idx):
+            return False
+        return self.electronic is None or is_electronic(record, flavour, idx) == self.electronic
+
+    def fits(self, flavour: str, leader: str, idx: FieldIndex | None) -> bool:
+        """True when the flavour, leader and field conditions hold (all but ``electronic``, the dearest);
+        ``idx`` may be None only for a rule without a field condition."""
         if self.flavours and flavour not in self.flavours:
             return False
-        if self.leader is not None:
-            leader = str(record.leader or "")
-            if len(leader) <= self.leader or leader[self.leader] not in self.leader_values:
-                return False
-        if self.field is not None:
-            idx = index(record) if idx is None else idx
-            if not _field_matches(idx.get(self.field, ()), self.subfield, self.values):
-                return False
-        if self.electronic is not None and is_electronic(record, flavour, idx) != self.electronic:
+        if self.leader is not None and (len(leader) <= self.leader or leader[self.leader] not in self.leader_values):
             return False
-        return True
+        return self.field is None or _field_matches(idx.get(self.field, ()), self.subfield, self.values)
 
 
 def _field_values(f, code: str | None) -> list[str]:
@@ -58,9 +59,9 @@ def _field_values(f, code: str | None) -> list[str]:
         return [f.data or ""]
     if code is None:
         return [sf.value for sf in f.subfields]
-    got = f.get_subfields(code)
+    got = [sf.value for sf in f.subfields if sf.code == code]
     if not got and code == IRBIS_VALUE_CODE:
-        got = f.get_subfields("a")
+        got = [sf.value for sf in f.subfields if sf.code == "a"]
     return got
 
 
@@ -73,7 +74,7 @@ def _field_matches(fields: list, code: str | None, values: frozenset[str]) -> bo
 def is_electronic(record: Record, flavour: str, idx: FieldIndex | None = None) -> bool:
     """A link to a file (IRBIS 951 ^A/^I, 856 $u/$f) and no print copy (``idx``: the field index, if made)."""
     idx = index(record) if idx is None else idx
-    if any(tag in idx for tag in COPY_TAGS.get(flavour, ())):
+    if any(map(idx.__contains__, COPY_TAGS.get(flavour, ()))):
         return False
     for tag in FILE_LINKS.get(flavour, ("856",)):
         for f in idx.get(tag, ()):
@@ -93,9 +94,17 @@ class Classifier:
         """The sub-catalogue code for ``record`` (first matching rule, else the default);
         ``idx`` is the record's field index when the caller has one."""
         idx = index(record) if idx is None else idx
+        leader = str(record.leader or "")
+        electronic = None  # looked up once, by the first rule that asks
         for rule in self.rules:
-            if rule.matches(record, flavour, idx):
-                return rule.subcat
+            if not rule.fits(flavour, leader, idx):
+                continue
+            if rule.electronic is not None:
+                if electronic is None:
+                    electronic = is_electronic(record, flavour, idx)
+                if electronic != rule.electronic:
+                    continue
+            return rule.subcat
         return self.default
 
 

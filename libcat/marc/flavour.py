@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, filterfalse
+from operator import attrgetter, itemgetter
 
 from pymarc import Record
 
@@ -17,6 +17,14 @@ FLAVOURS = (MARC21, UNIMARC, IRBIS)
 IRBIS_WORKSHEETS = {"PAZK", "SPEC", "ASP", "J", "NJ", "NJK", "IBIS", "KNP", "KN"}
 #: A leading value (text before the first ``^`` of an IRBIS field) is kept as this subfield code.
 IRBIS_VALUE_CODE = "*"
+#: Fields whose presence counts for MARC 21.
+_MARC21_TAGS = ("245", "008", "040", "260", "264", "300", "650", "020")
+#: The highest score ``_unimarc_evidence`` can give.
+_UNIMARC_MOST = 5
+_BLANK = (" ", " ")
+_IS_CONTROL = attrgetter("control_field")
+_SUBFIELDS = attrgetter("subfields")
+_CODE = itemgetter(0)
 
 
 def _value(field) -> str:
@@ -26,7 +34,53 @@ def _value(field) -> str:
 
 
 def _data(fields) -> list:
-    return [f for f in fields if not f.control_field]
+    """The data fields (not control fields) among ``fields``, in order."""
+    return list(filterfalse(_IS_CONTROL, fields))
+
+
+def _has_value_code(data_fields: list) -> bool:
+    """True when a data field has a leading value (subfield ``*``): one scan of all codes, in C."""
+    return IRBIS_VALUE_CODE in map(_CODE, chain.from_iterable(map(_SUBFIELDS, data_fields)))
+
+
+def _worksheet(fields: list) -> bool:
+    """A 920 naming an IRBIS worksheet."""
+    return any(_value(f).upper() in IRBIS_WORKSHEETS for f in fields)
+
+
+def _revision(fields: list) -> bool:
+    """A 907 revision stamp: ^C set and ^A starting with a YYYYMMDD date."""
+    return any(f.get("c") is not None and (f.get("a") or "")[:8].isdigit() for f in _data(fields))
+
+
+def _present(fields: list) -> bool:
+    """The field is there at all (903, IRBIS's control number)."""
+    return True
+
+
+def _local_900(fields: list) -> bool:
+    """A 900 with IRBIS's document type (^T) or kind (^B)."""
+    return any(f.get("t") or f.get("b") for f in _data(fields))
+
+
+def _flat_463(fields: list) -> bool:
+    """463 written flat (^C title, ^J year) rather than with embedded fields ($1)."""
+    flat = _data(fields)
+    return bool(flat) and all(f.get("1") is None and (f.get("c") or f.get("j")) for f in flat)
+
+
+#: IRBIS local fields and what each adds to the evidence when its test holds.
+_LOCAL_SIGNS = (("920", 2, _worksheet), ("907", 1, _revision), ("903", 1, _present), ("900", 1, _local_900),
+                ("463", 1, _flat_463))
+
+
+def _no_indicators(data_fields: list) -> bool:
+    """True when no data field has an indicator set (blank or empty)."""
+    for f in data_fields:
+        ind = f.indicators
+        if ind != _BLANK and "".join(ind or []).strip():
+            return False
+    return True
 
 
 def irbis_evidence(record: Record, idx: FieldIndex | None = None) -> int:
@@ -36,26 +90,24 @@ def irbis_evidence(record: Record, idx: FieldIndex | None = None) -> int:
     if idx and max(map(len, idx)) > 3:
         score += 2
     data_fields = _data(record.fields)
-    if IRBIS_VALUE_CODE in map(itemgetter(0), chain.from_iterable(f.subfields for f in data_fields)):
+    if _has_value_code(data_fields):
         score += 2
-    if any(_value(f).upper() in IRBIS_WORKSHEETS for f in idx.get("920", ())):
-        score += 2
-    if any(f.get("c") is not None and (f.get("a") or "")[:8].isdigit() for f in _data(idx.get("907", ()))):
-        score += 1
-    if "903" in idx:
-        score += 1
-    if any(f.get("t") or f.get("b") for f in _data(idx.get("900", ()))):
-        score += 1
-    flat = _data(idx.get("463", ()))
-    if flat and all(f.get("1") is None and (f.get("c") or f.get("j")) for f in flat):
-        score += 1
-    if len(data_fields) >= 5 and all("".join(f.indicators or []).strip() == "" for f in data_fields) and \
-            any(t.startswith("9") for t in idx):
+    for tag, weight, holds in _LOCAL_SIGNS:
+        fields = idx.get(tag)
+        if fields is not None and holds(fields):
+            score += weight
+    if len(data_fields) >= 5 and _no_indicators(data_fields) and any(t[:1] == "9" for t in idx):
         score += 1
     return score
 
 
-def _unimarc_evidence(record: Record, idx: FieldIndex) -> int:
+def _embeds_link(fields: list) -> bool:
+    """A data field with an embedded-field link ($1), as UNIMARC 4xx write them."""
+    return any(not f.is_control_field() and f.get("1") is not None for f in fields)
+
+
+def _unimarc_evidence(idx: FieldIndex) -> int:
+    """Signs of the UNIMARC family, at most ``_UNIMARC_MOST``: coded 100$a (2), 200, a 4xx link, 801."""
     score = 0
     f100 = idx.get("100")
     if f100 is not None and not f100[0].is_control_field():
@@ -64,8 +116,10 @@ def _unimarc_evidence(record: Record, idx: FieldIndex) -> int:
             score += 2
     if "200" in idx:
         score += 1
-    if any(not f.is_control_field() and f.get("1") is not None for f in record.fields if f.tag[:1] == "4"):
-        score += 1
+    for tag, fields in idx.items():
+        if tag[:1] == "4" and _embeds_link(fields):
+            score += 1
+            break
     if "801" in idx:
         score += 1
     return score
@@ -85,10 +139,12 @@ def detect(record: Record, idx: FieldIndex | None = None) -> str:
     evidence = irbis_evidence(record, idx)
     if evidence >= 2:
         return IRBIS
-    unimarc = _unimarc_evidence(record, idx)
-    marc21 = sum(1 for t in ("245", "008", "040", "260", "264", "300", "650", "020") if t in idx)
+    marc21 = sum(map(idx.__contains__, _MARC21_TAGS))
     if "245" in idx or "008" in idx:
         marc21 += 2
+    if marc21 >= _UNIMARC_MOST:  # no UNIMARC score can beat it: spare reading the UNIMARC signs
+        return MARC21
+    unimarc = _unimarc_evidence(idx)
     if unimarc > marc21:
         return UNIMARC
     if marc21 == 0 and unimarc == 0 and evidence >= 1 and "001" not in idx:

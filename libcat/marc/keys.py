@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pymarc import Record
 
 from .fieldindex import FieldIndex, index
-from .flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, detect
-from .summary import Summary, summarize
+from .flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, UNIMARC, detect
+from .summary import Summary, subfield_values, summarize
 
 ISBN = "isbn"
 TITLE = "tay"
@@ -33,6 +34,9 @@ _BASE = str.maketrans({
     "ё": "е", "й": "и", "ә": "а", "ə": "а", "ғ": "г", "қ": "к", "ҝ": "к", "ң": "н", "ӊ": "н", "ө": "о",
     "ɵ": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и", "ї": "и", "ѐ": "е", "ў": "у",
 })
+#: The letters ``_BASE`` folds, as a character class, and each with its base letter.
+_BASE_LETTERS = re.compile("[" + "".join(map(chr, _BASE)) + "]")
+_BASE_OF = {chr(c): base for c, base in _BASE.items()}
 _WORD = re.compile(r"\w+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _MIXABLE = re.compile("[" + "".join(chr(c) for c in _LOOKALIKE) + "]")
@@ -45,6 +49,14 @@ def _fold_word(word: str) -> str:
     return word
 
 
+def _to_base(text: str) -> str:
+    """``text.translate(_BASE)``, as one replace per letter present: translate looks every character up
+    as a Python object, and titles have few letters to fold (no base letter is itself folded)."""
+    for letter in set(_BASE_LETTERS.findall(text)):
+        text = text.replace(letter, _BASE_OF[letter])
+    return text
+
+
 def fold(text: str | None) -> str:
     """Normalise text for matching: look-alikes, case, diacritics, ё/е, Kazakh letters, punctuation."""
     if not text:
@@ -52,47 +64,58 @@ def fold(text: str | None) -> str:
     text = unicodedata.normalize("NFC", text)
     if _MIXABLE.search(text) and _CYRILLIC.search(text):
         text = _WORD.sub(lambda m: _fold_word(m.group(0)), text)
-    text = text.lower().translate(_BASE)
+    text = _to_base(text.lower())
     decomposed = unicodedata.normalize("NFD", text)
     if decomposed != text:
-        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).translate(_BASE)
+        text = _to_base("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
     return " ".join(_WORD.findall(text.replace("_", " ")))
+
+
+#: Per flavour: the title field, its part-designation codes, the parent's field and its title code.
+_TITLE_FIELDS = {
+    MARC21: ("245", ("n", "p"), "773", "t"),
+    UNIMARC: ("200", ("v", "h", "i"), "461", "a"),
+    IRBIS: ("200", ("v", "h", "i"), "461", "c"),
+}
 
 
 def title_proper(record: Record, flavour: str, idx: FieldIndex | None = None) -> str | None:
     """The title proper with its part designation, after the parent's title for a volume or article
     (IRBIS 461^C, UNIMARC 461$a, MARC 21 773$t): "Т. 2" alone says nothing."""
     idx = index(record) if idx is None else idx
-    tag, part_codes = ("245", "np") if flavour == MARC21 else ("200", "vhi")
+    tag, part_codes, parent_tag, parent_code = _TITLE_FIELDS.get(flavour) or _TITLE_FIELDS[UNIMARC]
     title = None
     for f in idx.get(tag, ()):
         if f.is_control_field():
             continue
         value = f.get("a") or (f.get(IRBIS_VALUE_CODE) if flavour == IRBIS else None)
-        parts = [v for c in part_codes for v in f.get_subfields(c)]
+        parts = subfield_values(f, part_codes)
         if (value and value.strip()) or parts:
-            title = " ".join([value or "", *parts]).strip()
+            title = (" ".join([value or "", *parts]) if parts else value).strip()
             break
     parent = None
-    for ptag, code in (("773", "t"),) if flavour == MARC21 else (("461", "c" if flavour == IRBIS else "a"),):
-        for f in idx.get(ptag, ()):
-            if not f.is_control_field() and f.get(code):
-                parent = f.get(code)
-                break
+    for f in idx.get(parent_tag, ()):
+        if not f.is_control_field() and f.get(parent_code):
+            parent = f.get(parent_code)
+            break
     if parent and title:
         return f"{parent} {title}"
     return title or parent
 
 
+@lru_cache(maxsize=4096)
 def _surname(author: str | None) -> str:
+    """The first folded word of ``author``; cached, as the same authors come back record after record."""
     words = fold(author).split()
     return words[0] if words else ""
 
 
 def title_key(title: str | None, author: str | None, year: int | None) -> str | None:
     """``title|surname|year`` folded; None without a title or a year (too weak to match on)."""
-    t = fold(_LEADING_ARTICLE.sub("", title or ""))
-    if not t or not year or (len(t.replace(" ", "")) < 5 and not author):
+    title = title or ""
+    article = _LEADING_ARTICLE.match(title)
+    t = fold(title[article.end():] if article else title)
+    if not t or not year or (not author and len(t.replace(" ", "")) < 5):
         return None
     return f"{t[:300]}|{_surname(author)[:100]}|{year}"
 

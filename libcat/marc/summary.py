@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 
-from pymarc import Record
+from pymarc import Field, Record
 
 from . import isbn
 from .fieldindex import FieldIndex, index
 from .flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, UNIMARC, detect
 
 _YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})")
-_TRAIL = re.compile(r"[\s/:;,.=]+$")
+#: Punctuation cut from the end of a title or name (with whitespace).
+_TRAIL_PUNCT = "/:;,.="
 #: Words of a geographic heading that mark Kazakhstan content.
 KZ_WORDS = re.compile(r"казахстан|қазақстан|kazakh?stan|qazaqstan|kazakstan", re.IGNORECASE)
 
@@ -54,17 +56,26 @@ def _one(by_tag: dict[str, list], tag: str):
 
 
 def _year(text: str | None) -> int | None:
+    """The first year (1000-2099) written in ``text``, or None."""
     if not text:
         return None
+    if len(text) == 4 and text.isascii() and text.isdigit():  # 008/07-10 as written: no regex needed
+        year = int(text)
+        return year if 1000 <= year <= 2099 else None
     m = _YEAR.search(text)
     return int(m.group(1)) if m else None
 
 
 def _clean(text: str | None) -> str | None:
+    """``text`` stripped of whitespace and of trailing ISBD punctuation (" /", " :", "."); None when empty."""
     if text is None:
         return None
-    text = _TRAIL.sub("", text.strip())
-    return text or None
+    text = text.strip()
+    while True:
+        cut = text.rstrip(_TRAIL_PUNCT).rstrip()
+        if cut == text:
+            return text or None
+        text = cut
 
 
 def _ymd(text: str | None) -> dt.date | None:
@@ -95,6 +106,15 @@ def _person(f) -> str | None:
     return f"{name}, {rest}" if rest else name
 
 
+def subfield_values(f: Field, codes: tuple[str, ...]) -> list[str]:
+    """The values of subfields ``codes`` of data field ``f``: all of the first code, then all of the next,
+    as ``[v for c in codes for v in f.get_subfields(c)]`` gives them, in one pass over the subfields."""
+    found = [(code, value) for code, value in f.subfields if code in codes]
+    if len(found) > 1:
+        found.sort(key=lambda sf: codes.index(sf[0]))
+    return [value for _, value in found]
+
+
 def _values(by_tag: dict[str, list], tag: str, *codes: str) -> list[str]:
     """Every value of ``tag`` (control data, or the subfields ``codes``; all subfields when none given)."""
     out: list[str] = []
@@ -106,10 +126,20 @@ def _values(by_tag: dict[str, list], tag: str, *codes: str) -> list[str]:
     return out
 
 
+def _first_value(by_tag: dict[str, list], tag: str) -> str:
+    """The first of ``_values(by_tag, tag)``, or "" when there is none, without listing the rest."""
+    for f in by_tag.get(tag, ()):
+        if f.is_control_field():
+            return f.data or ""
+        if f.subfields:
+            return f.subfields[0].value
+    return ""
+
+
 def kazakhstan_field(by_tag: dict[str, list], flavour: str) -> str | None:
     """The field that marks Kazakhstan content (country KZ or a Kazakhstan geographic heading), or None."""
     if flavour == MARC21:
-        f008 = (_values(by_tag, "008") or [""])[0]
+        f008 = _first_value(by_tag, "008")
         if f008[15:17] == "kz":
             return "008/15-17"
         if any(v.strip().lower().startswith("kz") for v in _values(by_tag, "044", "a")):
@@ -129,11 +159,26 @@ def kazakhstan_field(by_tag: dict[str, list], flavour: str) -> str | None:
     return None
 
 
+#: (until when, in seconds since the epoch; this year's last two digits): see ``_pivot``.
+_PIVOT: tuple[float, int] = (0.0, 0)
+
+
+def _pivot() -> int:
+    """This year's last two digits (008/00-05 years up to it are 20xx); the date is looked up once a year."""
+    global _PIVOT
+    until, yy = _PIVOT
+    if time.time() >= until:
+        year = dt.date.today().year
+        yy = year % 100
+        _PIVOT = (dt.datetime(year + 1, 1, 1).timestamp(), yy)
+    return yy
+
+
 def _marc21_entry(f008: str | None) -> dt.date | None:
     if not f008 or len(f008) < 6 or not f008[:6].isdigit():
         return None
     yy, mm, dd = int(f008[0:2]), int(f008[2:4]), int(f008[4:6])
-    pivot = dt.date.today().year % 100
+    pivot = _pivot()
     year = 2000 + yy if yy <= pivot else 1900 + yy
     try:
         return dt.date(year, mm, dd)
@@ -174,7 +219,8 @@ def summarize(record: Record, flavour: str | None = None, idx: FieldIndex | None
         s.control_number = _first(idx, "001", "")
         t = _one(idx, "245")
         if t is not None:
-            s.title = _clean(" ".join(v for v in [t.get("a"), t.get("b")] if v) or None)
+            title, rest = t.get("a"), t.get("b")
+            s.title = _clean(f"{title} {rest}" if title and rest else title or rest or None)
         a = _one(idx, "100") or _one(idx, "110") or _one(idx, "111")
         s.author = _clean(a.get("a")) if a is not None else None
         f008 = _first(idx, "008", "")

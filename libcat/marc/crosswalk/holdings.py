@@ -34,6 +34,7 @@ from pymarc import Field, Indicators, Record, Subfield
 from ... import i18n
 from ..fieldindex import FieldIndex, index
 from ..flavour import IRBIS, MARC21, UNIMARC
+from ..summary import subfield_values
 
 #: Holdings fields per flavour: they are copies, not description.
 HOLDINGS_TAGS: dict[str, tuple[str, ...]] = {IRBIS: ("910",), MARC21: ("852", "876"), UNIMARC: ("995", "899")}
@@ -139,6 +140,8 @@ def ymd(text: str | None) -> str:
     """A date written YYYYMMDD, YYYY-MM-DD or DD.MM.YYYY anywhere in ``text``, as ``YYYYMMDD``; else ""."""
     if not text:
         return ""
+    if len(text) == 8 and text.isascii() and text.isdigit():  # YYYYMMDD as written: no regex needed
+        return text if 1 <= int(text[4:6]) <= 12 and 1 <= int(text[6:]) <= 31 else ""
     for rx, order in ((_YMD, (1, 2, 3)), (_DMY, (3, 2, 1))):
         m = rx.search(text)
         if m:
@@ -169,13 +172,16 @@ def _take(item: Item, f: Field, sep: str, parts: dict[str, str], skip: str = "")
 
     Codes in ``skip`` are read by the caller; any other code is unmapped and named like ``910^U``.
     """
-    for sf in f.subfields:
-        value = (sf.value or "").strip()
-        code = sf.code.lower()
-        if not value or code in skip:
+    prefix, upper = f.tag + sep, sep == "^"
+    for code, value in f.subfields:
+        value = value.strip() if value else ""
+        if not value:
             continue
-        name = f"{f.tag}{sep}{sf.code.upper() if sep == '^' else sf.code}"
-        part = parts.get(code)
+        key = code.lower()
+        if key in skip:
+            continue
+        name = prefix + (code.upper() if upper else code)
+        part = parts.get(key)
         if part is None:
             item.unmapped.append(name)
         elif not getattr(item, part):
@@ -184,6 +190,15 @@ def _take(item: Item, f: Field, sep: str, parts: dict[str, str], skip: str = "")
 
 
 # ---- readers ---------------------------------------------------------------------------------
+
+#: Item parts by subfield code, per holdings field (the columns of the table above).
+_IRBIS_910 = {"a": "status", "b": "inventory", "c": "received", "d": "location", "e": "price", "h": "barcode",
+              "v": "act"}
+_UNIMARC_995 = {"f": "inventory", "k": "call_number", "5": "received", "o": "status", "p": "price"}
+_RUSMARC_899 = {"p": "inventory", "j": "call_number", "x": "barcode"}
+_MARC21_852 = {"j": "call_number", "h": "call_number", "p": "inventory"}
+_MARC21_876 = {"a": "inventory", "p": "barcode", "c": "price", "d": "received", "j": "status", "l": "location",
+               "x": "act"}
 
 def _irbis_write_off(idx: FieldIndex) -> str:
     """The date of the record's write-off revision (907 ^C ВБ), ``YYYYMMDD`` or ""."""
@@ -199,8 +214,7 @@ def _read_irbis(idx: FieldIndex) -> list[Item]:
     out = []
     for f in idx.get("910", ()):
         item = Item()
-        _take(item, f, "^", {"a": "status", "b": "inventory", "c": "received", "d": "location", "e": "price",
-                             "h": "barcode", "v": "act"})
+        _take(item, f, "^", _IRBIS_910)
         code = item.status.upper()
         item.status = IRBIS_STATUS.get(code, code)
         item.received = ymd(item.received) or item.received
@@ -210,49 +224,59 @@ def _read_irbis(idx: FieldIndex) -> list[Item]:
     return out
 
 
-def _joined(f: Field, codes: str) -> str:
+def _joined(f: Field, codes: tuple[str, ...]) -> str:
     """The values of ``codes`` in ``f`` joined by a space (a location written in several subfields)."""
-    return " ".join(v.strip() for c in codes for v in f.get_subfields(c) if v.strip())
+    return " ".join([v.strip() for v in subfield_values(f, codes) if v.strip()])
 
 
 def _read_unimarc(idx: FieldIndex) -> list[Item]:
     out = []
     for f in idx.get("995", ()):
         item = Item(location=(f.get("c") or f.get("b") or "").strip())
-        _take(item, f, "$", {"f": "inventory", "k": "call_number", "5": "received", "o": "status", "p": "price"},
-              skip="bc")
+        _take(item, f, "$", _UNIMARC_995, skip="bc")
         item.status, item.written_off = _status(item.status)
         item.received = ymd(item.received) or item.received
         out.append(item)
     for f in idx.get("899", ()):
-        item = Item(location=_joined(f, "ab"))
-        _take(item, f, "$", {"p": "inventory", "j": "call_number", "x": "barcode"}, skip="ab")
+        item = Item(location=_joined(f, ("a", "b")))
+        _take(item, f, "$", _RUSMARC_899, skip="ab")
         out.append(item)
     return out
 
 
+def _link(f: Field) -> str:
+    """The link number of an 852/876 (``$8`` up to its first dot), or ""."""
+    return (f.get("8") or "").split(".")[0]
+
+
 def _read_marc21(idx: FieldIndex) -> list[Item]:
-    holdings: list[tuple[str, Item]] = []
+    holdings: list[Item] = []
+    linked: dict[str, Item] = {}
+    first: Item | None = None  # an 876 without $8 takes the first 852 with a location (else the first 852)
     for f in idx.get("852", ()):
-        holding = Item(location=_joined(f, "abc"))
-        _take(holding, f, "$", {"j": "call_number", "h": "call_number", "p": "inventory"}, skip="abc8")
-        holdings.append(((f.get("8") or "").split(".")[0], holding))
+        holding = Item(location=_joined(f, ("a", "b", "c")))
+        _take(holding, f, "$", _MARC21_852, skip="abc8")
+        holdings.append(holding)
+        link = _link(f)
+        if link:
+            linked[link] = holding
+        if first is None and holding.location:
+            first = holding
     copies = idx.get("876", ())
     if not copies:
-        return [holding for _, holding in holdings]
-    linked = {link: holding for link, holding in holdings if link}
-    # an 876 without $8 takes the first 852 with a location
-    first = next((h for _, h in holdings if h.location), holdings[0][1] if holdings else None)
+        return holdings
+    if first is None and holdings:
+        first = holdings[0]
     out = []
     for f in copies:
         item = Item()
-        _take(item, f, "$", {"a": "inventory", "p": "barcode", "c": "price", "d": "received", "j": "status",
-                             "l": "location", "x": "act"}, skip="8")
-        item.status, item.written_off = _status(item.status)
+        _take(item, f, "$", _MARC21_876, skip="8")
+        if item.status:
+            item.status, item.written_off = _status(item.status)
         if item.status == WRITTEN_OFF and not item.written_off:
             item.written_off = ymd(item.act) or ymd(f.get("z"))
         item.received = ymd(item.received) or item.received
-        link = (f.get("8") or "").split(".")[0]
+        link = _link(f)
         holding = linked.get(link) if link else first
         if holding is not None:
             item.location = item.location or holding.location
