@@ -16,8 +16,8 @@ from .fieldindex import FieldIndex, index
 from .flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, UNIMARC, detect
 
 _YEAR = re.compile(r"(1[0-9]{3}|20[0-9]{2})")
-#: Punctuation cut from the end of a title or name (with whitespace).
-_TRAIL_PUNCT = "/:;,.="
+#: Punctuation and spaces cut from the end of a title or name (with any other whitespace).
+_TRAIL = "/:;,.= \t\n\r"
 #: Words of a geographic heading that mark Kazakhstan content.
 KZ_WORDS = re.compile(r"казахстан|қазақстан|kazakh?stan|qazaqstan|kazakstan", re.IGNORECASE)
 
@@ -70,12 +70,10 @@ def _clean(text: str | None) -> str | None:
     """``text`` stripped of whitespace and of trailing ISBD punctuation (" /", " :", "."); None when empty."""
     if text is None:
         return None
-    text = text.strip()
-    while True:
-        cut = text.rstrip(_TRAIL_PUNCT).rstrip()
-        if cut == text:
-            return text or None
-        text = cut
+    text = text.strip().rstrip(_TRAIL)
+    while text[-1:].isspace():  # a space _TRAIL lacks (no-break space...): cut on
+        text = text.rstrip().rstrip(_TRAIL)
+    return text or None
 
 
 def _ymd(text: str | None) -> dt.date | None:
