@@ -138,3 +138,95 @@ def test_read_record_is_the_first_three():
 def test_control_tags():
     assert [iso2709.is_control_tag(t) for t in ("001", "009", "010", "00A", "245", "LDR")] == \
         [True, True, False, False, False, False]
+
+
+_KAZAKH = "Қазақ әдебиеті: ә ғ қ ң ө ұ ү һ і"
+_RUSSIAN = "Русская литература ёЁ"
+
+
+def _agrees_with_parse(chunk: bytes, encoding: str | None = None) -> tuple:
+    """``read_record_parts`` of ``chunk``, checked against ``parse`` (encoding, warnings, fields)."""
+    record, used, warnings, parts = iso2709.read_record_parts(chunk, encoding)
+    parsed = iso2709.parse(chunk, encoding)
+    assert (used, warnings) == (parsed.encoding, parsed.warnings)
+    assert iso2709.record_to_fields(record) == (parsed.leader, [
+        (tag, ind, payload if ind is None else list(payload)) for tag, ind, payload in parsed.fields])
+    if parts is not None:
+        assert_parts_agree(record, parts)
+    return record, used, warnings, parts
+
+
+def _kazakh_record(encoding: str = "utf-8") -> bytes:
+    leader = "00000nam a2200000 i 4500" if encoding == "utf-8" else "00000nam  2200000 i 4500"
+    return _record([("001", None, "kz-2"), ("245", "10", [("a", _KAZAKH), ("b", _RUSSIAN)]),
+                    ("650", " 7", [("a", "Проза"), ("2", "rubbk")])], leader, encoding)
+
+
+def _with_directory_entry(chunk: bytes, entry: int, length: bytes | None = None, start: bytes | None = None) -> bytes:
+    """``chunk`` with one directory entry's length or start overwritten (same size, so the rest stays put)."""
+    at = 24 + 12 * entry
+    if length is not None:
+        chunk = chunk[: at + 3] + length + chunk[at + 7 :]
+    if start is not None:
+        chunk = chunk[: at + 7] + start + chunk[at + 12 :]
+    return chunk
+
+
+def test_kazakh_and_russian_text_is_clean():
+    record, used, warnings, parts = _agrees_with_parse(_kazakh_record())
+    assert (used, warnings) == ("utf-8", []) and parts is not None
+    assert record["245"]["a"] == _KAZAKH and record["245"]["b"] == _RUSSIAN
+
+
+def test_a_record_without_terminator_keeps_its_last_field():
+    record, _, warnings, parts = _agrees_with_parse(_kazakh_record()[:-1])
+    assert warnings[0].startswith("no record terminator") and parts is not None
+    assert parts[2].endswith("\x1f2rubbk") and record["650"]["2"] == "rubbk"
+
+
+@pytest.mark.parametrize("length, start, note", [
+    (b"0999", None, "field length(s) in the directory are wrong"),
+    (b"0003", None, "field length(s) in the directory are wrong"),
+    (b"00x1", None, "field length(s) in the directory are wrong"),
+    (None, b"00001", "directory does not match the data"),
+    (None, b"99999", "directory does not match the data"),
+    (None, b"0000x", "directory does not match the data"),
+])
+def test_directory_mismatches_give_the_same_warnings(length, start, note):
+    chunk = _with_directory_entry(_kazakh_record(), 1, length, start)
+    _, used, warnings, _ = _agrees_with_parse(chunk)
+    assert used == "utf-8" and any(note in w for w in warnings)
+
+
+def test_a_directory_in_another_order_is_read_in_its_order():
+    chunk = _kazakh_record()
+    entries = [chunk[24 + 12 * i : 36 + 12 * i] for i in range(3)]
+    swapped = chunk[:24] + entries[2] + entries[1] + entries[0] + chunk[60:]
+    record, _, warnings, _ = _agrees_with_parse(swapped)
+    assert warnings == [] and [f.tag for f in record.fields] == ["650", "245", "001"]
+
+
+def test_cp1251_rusmarc_declared_in_100a_is_clean():
+    f100 = "20240101d2010    k  y0rusy0189    ca"
+    chunk = _record([("001", None, "ru-1"), ("100", "  ", [("a", f100)]), ("200", "1 ", [("a", _RUSSIAN)])],
+                    "00000nam  2200000 i 4500", "cp1251")
+    record, used, warnings, parts = _agrees_with_parse(chunk)
+    assert (used, warnings) == ("cp1251", []) and parts is not None
+    assert record["200"]["a"] == _RUSSIAN
+
+
+def test_cp1251_marc21_is_guessed_the_same_way():
+    record, used, _, parts = _agrees_with_parse(_kazakh_record("kz1048"))
+    assert used in ("kz1048", "cp1251") and parts is not None
+
+
+@pytest.mark.parametrize("value", [b"a\x1f\x1fb", b"a\x1f", b"\x1f\x1e"[:1]])
+def test_an_empty_subfield_in_a_control_field_gives_no_parts(value):
+    chunk = _raw_record([(b"001", value), (b"245", b"10\x1faT")])
+    record, _, _, parts = _agrees_with_parse(chunk)
+    assert parts is None and record["001"].data == value.decode()
+
+
+def test_a_given_encoding_is_used_as_given():
+    record, used, warnings, parts = _agrees_with_parse(_kazakh_record(), "utf-8")
+    assert (used, warnings) == ("utf-8", []) and parts is not None

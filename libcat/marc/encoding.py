@@ -90,11 +90,15 @@ def normalize_name(name: str, lang: str | None = None) -> str:
 
 def is_utf8(data: bytes) -> bool:
     """True when ``data`` is valid UTF-8 (pure ASCII included)."""
+    return utf8_text(data) is not None
+
+
+def utf8_text(data: bytes) -> str | None:
+    """``data`` decoded as UTF-8, or None when it is not valid UTF-8: the check and the text from one pass."""
     try:
-        data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def unimarc_charset(f100a: str) -> str | None:

@@ -12,6 +12,7 @@ field and ``(tag, "ab", [(code, value), ...])`` for a data field. The fast conve
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import accumulate, repeat
@@ -32,10 +33,9 @@ _BUF = 1 << 20
 _JUNK = b"\r\n\x00\x1a \t"
 
 Fields = list[tuple]
-_DIR_TAGS = re.compile(rb"(...).........", re.S)
 _SUBFIELDS = re.compile("\x1f(.)([^\x1f]*)", re.S)
-#: Every subfield of a whole record's text (fields joined by 0x1E).
-_ALL_SUBFIELDS = re.compile("\x1f(.)([^\x1f\x1e]*)", re.S)
+#: Every non-empty subfield of a whole record's text (fields joined by 0x1E): a code that is neither separator.
+_ALL_SUBFIELDS = re.compile("\x1f([^\x1f\x1e])([^\x1f\x1e]*)")
 _SUBFIELD = partial(tuple.__new__, Subfield)
 _NEW_FIELD = partial(object.__new__, Field)
 #: Codecs where decoding a whole record equals decoding each field (no BOM, no state).
@@ -145,6 +145,8 @@ def is_control_tag(tag: str) -> bool:
 
 _CONTROL = _Memo(is_control_tag, 4096)
 _TAG_TEXT = _Memo(partial(bytes.decode, encoding="latin-1"), 4096)
+#: ``_DIR_TAGS[n](directory)``: the tags of a directory of n 12-byte entries, in one C call.
+_DIR_TAGS = _Memo(lambda n: struct.Struct("3s9x" * n).unpack, 1024)
 
 
 def plain_fields(directory: bytes, data: bytes) -> tuple[list[bytes], list[bytes]] | None:
@@ -155,7 +157,7 @@ def plain_fields(directory: bytes, data: bytes) -> tuple[list[bytes], list[bytes
     count = len(fields)
     if not count or count * 12 != len(directory):
         return None
-    tags = _DIR_TAGS.findall(directory)
+    tags = list(_DIR_TAGS[count](directory))
     sizes = list(map(_PLUS_ONE, map(len, fields)))
     starts = list(accumulate(sizes, initial=0))
     starts.pop()
@@ -174,9 +176,13 @@ def plain_fields(directory: bytes, data: bytes) -> tuple[list[bytes], list[bytes
     return tags, fields
 
 
+_PLAIN_LAYOUT = (4, 5, 0)
+
+
 def _layout(leader: bytes) -> tuple[int, int, int]:
+    """Lengths of the directory's length, start and implementation parts (leader/20-22)."""
     if leader[20:23] == b"450":
-        return 4, 5, 0
+        return _PLAIN_LAYOUT
     ll, sl, il = leader[20:21], leader[21:22], leader[22:23]
     return (
         int(ll) if ll.isdigit() and ll != b"0" else 4,
@@ -185,54 +191,49 @@ def _layout(leader: bytes) -> tuple[int, int, int]:
     )
 
 
-class _Split(NamedTuple):
-    """One record's bytes taken apart: ``joined`` is the field bytes joined by 0x1E when a plain directory was read."""
-
-    leader: bytes
-    tags: list[bytes]
-    values: list[bytes]
-    warnings: list[str]
-    joined: bytes | None
+#: One record's bytes taken apart: leader, tags, field bytes, repair notes, and the field bytes joined by
+#: 0x1E when a plain directory was read (else None). A plain tuple: a NamedTuple costs a Python call per record.
+_Split = tuple[bytes, list[bytes], list[bytes], list[str], "bytes | None"]
 
 
 def split_fields(chunk: bytes) -> tuple[bytes, list[tuple[bytes, bytes]], list[str]]:
     """Leader, ``(tag, field bytes without terminator)`` pairs and repair notes; RecordError when hopeless."""
-    split = _split(chunk)
-    return split.leader, list(zip(split.tags, split.values)), split.warnings
+    leader, tags, values, warnings, _ = _split(chunk)
+    return leader, list(zip(tags, values)), warnings
 
 
 def _split(chunk: bytes) -> _Split:
-    """``split_fields`` as separate tag and value lists (what the readers use)."""
+    """``split_fields`` as separate tag and value lists (what the readers use), with the joined field bytes."""
     warnings: list[str] = []
+    end = len(chunk)
     if chunk.endswith(RT_B):
-        body = chunk[:-1]
+        end -= 1
     else:
-        body = chunk
         warnings.append("no record terminator (0x1D): the file ends inside this record")
-    if len(body) < 24:
+    if end < 24:
         raise RecordError(f"only {len(chunk)} bytes; a leader alone needs 24")
-    leader = body[:24]
+    leader = chunk[:24]
     lenstr = leader[0:5]
     if not lenstr.isdigit():
         warnings.append(f"record length {lenstr.decode('latin-1')!r} in the leader is not a number")
     elif int(lenstr) != len(chunk):
         warnings.append(f"leader says {int(lenstr)} bytes, the record has {len(chunk)}")
-    dir_end = body.find(FT_B, 24)
+    dir_end = chunk.find(FT_B, 24, end)
     if dir_end < 0:
         raise RecordError("no field terminator after the directory: not an ISO 2709 record")
     base = dir_end + 1
     base_s = leader[12:17]
     if not base_s.isdigit() or int(base_s) != base:
         warnings.append(f"base address {base_s.decode('latin-1')!r} is wrong; data starts at {base}")
-    ll, sl, il = _layout(leader)
-    directory = body[24:dir_end]
-    if (ll, sl, il) == (4, 5, 0):
-        data = body[base:]
+    layout = _layout(leader)
+    directory = chunk[24:dir_end]
+    data = chunk[base:end]
+    if layout == _PLAIN_LAYOUT:
         plain = plain_fields(directory, data)
         if plain is not None:
-            return _Split(leader, plain[0], plain[1], warnings, data[:-1])
-    tags, values = _repaired(directory, body[base:], (ll, sl, il), warnings)
-    return _Split(leader, tags, values, warnings, None)
+            return leader, plain[0], plain[1], warnings, data[:-1]
+    tags, values = _repaired(directory, data, layout, warnings)
+    return leader, tags, values, warnings, None
 
 
 def _repaired(directory: bytes, data: bytes, layout: tuple[int, int, int],
@@ -294,38 +295,40 @@ def _sub_a(raw: bytes) -> str:
 
 def choose_encoding(leader: bytes, raw: list[tuple[bytes, bytes]], data: bytes) -> tuple[str, list[str]]:
     """The encoding of one record: UNIMARC 100$a/26-29, MARC 21 leader/09, checked against the bytes."""
-    return _choose(leader, [t for t, _ in raw], [v for _, v in raw], data)
+    return _choose(leader, [t for t, _ in raw], [v for _, v in raw], data)[:2]
 
 
-def _choose(leader: bytes, tags: list[bytes], values: list[bytes], data: bytes) -> tuple[str, list[str]]:
-    """``choose_encoding`` with tags and field bytes as separate lists."""
+def _choose(leader: bytes, tags: list[bytes], values: list[bytes], data: bytes) -> tuple[str, list[str], str | None]:
+    """``choose_encoding`` with tags and field bytes as separate lists, plus ``data`` decoded when the
+    check that picked UTF-8 decoded it (a MARC 21 record saying UTF-8 in leader/09), so it is decoded once."""
     if data.isascii() and b"\x1b" not in data:
-        return enc.UTF8, []
+        return enc.UTF8, [], None
     present = set(tags)
     unimarc = b"245" not in present and b"008" not in present and (b"200" in present or b"100" in present)
     if unimarc:
         declared = enc.unimarc_charset(_sub_a(values[tags.index(b"100")])) if b"100" in present else None
         if declared == enc.UTF8 or (declared is None and enc.is_utf8(data)):
             if enc.is_utf8(data):
-                return enc.UTF8, []
+                return enc.UTF8, [], None
         elif declared is not None:
-            return declared, []
+            return declared, [], None
         found = enc.guess(data)
-        return found, [f"UNIMARC record without a usable 100$a/26-29 character set; read as {found}"]
+        return found, [f"UNIMARC record without a usable 100$a/26-29 character set; read as {found}"], None
     flag = leader[9:10]
     if flag == b"a":
-        if enc.is_utf8(data):
-            return enc.UTF8, []
+        text = enc.utf8_text(data)
+        if text is not None:
+            return enc.UTF8, [], text
         found = enc.guess(data, marc8_possible=True)
-        return found, [f"leader/09 says UTF-8 but the data is not; read as {found}"]
+        return found, [f"leader/09 says UTF-8 but the data is not; read as {found}"], None
     if b"\x1b" in data:
-        return enc.MARC8, []
+        return enc.MARC8, [], None
     if enc.is_utf8(data):
-        return enc.UTF8, ["leader/09 says MARC-8 but the data is UTF-8; read as UTF-8"]
+        return enc.UTF8, ["leader/09 says MARC-8 but the data is UTF-8; read as UTF-8"], None
     found = enc.guess(data, marc8_possible=True)
     if found != enc.MARC8:
-        return found, [f"leader/09 says MARC-8 but the data reads as {found}; read as {found}"]
-    return found, []
+        return found, [f"leader/09 says MARC-8 but the data reads as {found}; read as {found}"], None
+    return found, [], None
 
 
 def _decode_field(tag: str, raw: bytes, encoding: str, warnings: list[str]) -> tuple:
@@ -392,48 +395,68 @@ def _decode_plain(tags: list[str], text: str, warnings: list[str]) -> Fields:
     return fields
 
 
-class _Decoded(NamedTuple):
-    """A split record with its encoding; ``text`` is every field decoded in one go, when that reads them all alike."""
-
-    leader: bytes
-    tags: list[bytes]
-    values: list[bytes]
-    warnings: list[str]
-    encoding: str
-    text: str | None
+#: A split record (leader, tags, field bytes, notes) with its encoding, ``text`` (every field decoded in one go,
+#: when that reads them all alike) and ``subfields`` (every ``(code, value)`` of that text). A plain tuple.
+_Decoded = tuple[bytes, list[bytes], list[bytes], list[str], str, "str | None", "list[tuple[str, str]] | None"]
 
 
 def _decoded(chunk: bytes, encoding: str | None) -> _Decoded:
     """Split and pick the encoding; the whole record's text too when one decode gives every field the same way.
 
     ``text`` (the field values joined by 0x1E) is given only for a stateless codec, at least one field,
-    no 0x1E inside a field, and no empty subfield: no 0x1F 0x1F, no 0x1F ending a field.
+    no 0x1E inside a field, and no empty subfield (0x1F before 0x1F, before 0x1E or at the end).
     """
     leader_b, tags, values, warnings, joined = _split(chunk)
     if encoding:
-        used = encoding
+        used, after_leader = encoding, None
     else:
-        used, notes = _choose(leader_b, tags, values, chunk[24:])
+        used, notes, after_leader = _choose(leader_b, tags, values, chunk[24:])
         warnings.extend(notes)
+    if after_leader is not None and joined is not None:
+        text = _joined_text(after_leader, chunk)
+    else:
+        text = _whole_text(values, joined, used)
+    subfields = None if text is None else _nonempty_subfields(text)
+    if subfields is None:
+        return leader_b, tags, values, warnings, used, None, None
+    return leader_b, tags, values, warnings, used, text, subfields
+
+
+def _whole_text(values: list[bytes], joined: bytes | None, used: str) -> str | None:
+    """The field values decoded in one go and joined by 0x1E; None when that would not read each field alike.
+
+    Codecs in ``_WHOLE_DECODE`` read bytes 0x1E and 0x1F as U+001E and U+001F and nothing else as either.
+    """
     if used not in _WHOLE_DECODE or not values:
-        return _Decoded(leader_b, tags, values, warnings, used, None)
+        return None
     if joined is None:
         joined = FT_B.join(values)
         if joined.count(FT_B) != len(values) - 1:
-            return _Decoded(leader_b, tags, values, warnings, used, None)
-    # These codecs read bytes 0x1E and 0x1F as U+001E and U+001F and nothing else as either.
-    if SF_B + SF_B in joined or SF_B + FT_B in joined or joined.endswith(SF_B):
-        return _Decoded(leader_b, tags, values, warnings, used, None)
+            return None
     try:
-        text = joined.decode(used)
+        return joined.decode(used)
     except UnicodeDecodeError:
-        return _Decoded(leader_b, tags, values, warnings, used, None)
-    return _Decoded(leader_b, tags, values, warnings, used, text)
+        return None
+
+
+def _joined_text(after_leader: str, chunk: bytes) -> str:
+    """The fields' text cut from ``after_leader``, everything after a plain record's leader already decoded:
+    directory, 0x1E, the fields joined by 0x1E, 0x1E and the record terminator when there is one."""
+    return after_leader[after_leader.find("\x1e") + 1 : len(after_leader) - (2 if chunk.endswith(RT_B) else 1)]
+
+
+def _nonempty_subfields(text: str) -> list[tuple[str, str]] | None:
+    """Every ``(code, value)`` of a record's text, or None when a subfield is empty (0x1F not followed by a code).
+
+    Each 0x1F followed by a code starts exactly one match, so a count short of the 0x1F count means an empty one.
+    """
+    found = _ALL_SUBFIELDS.findall(text)
+    return found if len(found) == text.count("\x1f") else None
 
 
 def parse(chunk: bytes, encoding: str | None = None) -> Parsed:
     """Decode one record's bytes into a field list; RecordError when its structure cannot be read."""
-    leader_b, tags_b, values, warnings, used, text = _decoded(chunk, encoding)
+    leader_b, tags_b, values, warnings, used, text, _ = _decoded(chunk, encoding)
     tags = list(map(_TAG_TEXT.__getitem__, tags_b))
     if text is not None:
         fields = _decode_plain(tags, text, warnings)
@@ -462,13 +485,13 @@ def read_record_parts(chunk: bytes, encoding: str | None = None) -> tuple[Record
     ``parts`` is None whenever a field was decoded on its own (MARC-8, a stateful codec, a stray 0x1E) or
     repaired (indicators missing or holding "\\x1f", text before the first subfield, an empty subfield).
     """
-    leader_b, tags_b, values, warnings, used, text = _decoded(chunk, encoding)
+    leader_b, tags_b, values, warnings, used, text, subfields = _decoded(chunk, encoding)
     leader = leader_b.decode("latin-1")
     tags = list(map(_TAG_TEXT.__getitem__, tags_b))
     if text is None:
         fields = [_decode_field(tag, value, used, warnings) for tag, value in zip(tags, values)]
         return fields_to_record(leader, fields), used, warnings, None
-    built = _clean_fields(tags, text)
+    built = _clean_fields(tags, text, subfields)
     if built is None:
         return fields_to_record(leader, _decode_plain(tags, text, warnings)), used, warnings, None
     record = _new_record(leader)
@@ -481,17 +504,17 @@ def read_record(chunk: bytes, encoding: str | None = None) -> tuple[Record, str,
     return read_record_parts(chunk, encoding)[:3]
 
 
-def _clean_fields(tags: list[str], text: str) -> list[Field] | None:
+def _clean_fields(tags: list[str], text: str, found: list[tuple[str, str]]) -> list[Field] | None:
     """The pymarc fields of a record whose fields are all clean (see ``read_record_parts``); else None.
 
-    Every subfield of the record comes from one regular expression pass over ``text`` (0x1F starts one
-    everywhere, even in a control field), and each data field takes its share by its count of 0x1F.
+    ``found`` is every subfield of ``text`` from one regular expression pass (0x1F starts one everywhere,
+    even in a control field), and each data field takes its share by its count of 0x1F.
     """
-    subfields = list(map(_SUBFIELD, _ALL_SUBFIELDS.findall(text)))
+    subfields = list(map(tuple.__new__, repeat(Subfield), found))
     out: list[Field] = []
     add = out.append
     new_field = _NEW_FIELD
-    indicators = _INDICATORS
+    heads = _HEAD_INDICATORS
     pos = 0
     for tag, value, control in zip(tags, text.split("\x1e"), map(_CONTROL.__getitem__, tags)):
         field = new_field()
@@ -502,20 +525,29 @@ def _clean_fields(tags: list[str], text: str) -> list[Field] | None:
             field.subfields = []
             field._indicators = None
             pos += value.count("\x1f")
-        elif value.find("\x1f") == 2:
-            field.control_field = False
-            field.data = None
-            field._indicators = indicators[value[:2]]
-            end = pos + value.count("\x1f")
-            field.subfields = subfields[pos:end]
-            pos = end
-        else:
+            add(field)
+            continue
+        indicators = heads[value[:3]]
+        if indicators is None:
             return None
+        field.control_field = False
+        field.data = None
+        field._indicators = indicators
+        end = pos + value.count("\x1f")
+        field.subfields = subfields[pos:end]
+        pos = end
         add(field)
     return out
 
 
+def _head_indicators(head: str) -> Indicators | None:
+    """The indicators of a data field whose text starts with ``head`` (its first 3 characters) when they are
+    two indicators and 0x1F, the clean shape; else None."""
+    return _INDICATORS[head[:2]] if head.find("\x1f") == 2 else None
+
+
 _INDICATORS: _Memo = _Memo(partial(tuple.__new__, Indicators), 10000)
+_HEAD_INDICATORS: _Memo = _Memo(_head_indicators, 10000)
 _NEW_RECORD = partial(object.__new__, Record)
 
 
