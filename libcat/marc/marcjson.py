@@ -8,6 +8,7 @@ Tags of any length (IRBIS has 1119, 6629) and any subfield code survive the roun
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from json.encoder import encode_basestring
 from typing import Any, BinaryIO
@@ -86,6 +87,81 @@ def record_to_json(record: Record) -> str:
         return _fast_json(record)
     except (TypeError, ValueError):
         return json.dumps(record_to_dict(record), ensure_ascii=False, separators=(",", ":"))
+
+
+class _Wrappers(dict):
+    """Subfield code -> the JSON between the previous value and this code's value; KeyError for codes JSON escapes."""
+
+    def __missing__(self, code: str) -> str:
+        if len(code) != 1 or encode_basestring(code) != f'"{code}"':
+            raise KeyError(code)
+        wrapper = self[code] = f'"}},{{"{code}":"'
+        return wrapper
+
+
+class _Openers(dict):
+    """Tag -> (JSON that opens its field, control field?), the control test pymarc and our reader make."""
+
+    def __missing__(self, tag: str) -> tuple[str, bool]:
+        control = tag < "010" and tag.isdigit()
+        opener = self[tag] = (f"{{{encode_basestring(tag)}:" + ('"' if control else '{"ind1":"'), control)
+        _CONTROL[tag] = control
+        return opener
+
+
+class _Control(dict):
+    """Tag -> control field?"""
+
+    def __missing__(self, tag: str) -> bool:
+        return _OPENERS[tag][1]
+
+
+_WRAPPERS = _Wrappers()
+_OPENERS = _Openers()
+_CONTROL = _Control()
+_FIRST = '"},{"'
+_CODE = re.compile("\x1f(.)", re.S)
+_NEEDS_ESCAPE = re.compile('[\x00-\x1d"\\\\]')
+
+
+def _controls_clean(tags: list[str], text: str) -> bool:
+    """True when the control fields come first and hold no subfield delimiter (they are copied as they are)."""
+    control = list(map(_CONTROL.__getitem__, tags))
+    count = sum(control)
+    if not count:
+        return True
+    if not all(control[:count]):
+        return False
+    if count == len(tags):
+        return "\x1f" not in text
+    return text.count("\x1e", 0, text.find("\x1f")) == count
+
+
+def json_from_text(leader: str, tags: list[str], text: str) -> str | None:
+    """``record_to_json`` of the record whose fields are ``tags`` and ``text`` (iso2709 parts), or None.
+
+    ``text`` holds the field values joined by \\x1e, a data field as 2 indicators and \\x1f+code+value
+    subfields; the JSON is built by whole-text operations instead of per subfield. None (use
+    ``record_to_json``) when a value needs JSON escaping or the text is not in that shape.
+    """
+    if _NEEDS_ESCAPE.search(text) is not None or text.endswith("\x1f") or not _controls_clean(tags, text):
+        return None
+    pieces = _CODE.split(text)
+    try:
+        pieces[1::2] = map(_WRAPPERS.__getitem__, pieces[1::2])
+    except KeyError:
+        return None
+    values = "".join(pieces).split("\x1e")
+    if len(values) != len(tags):
+        return None
+    fields = [
+        f'{opener}{v}"}}' if control
+        else f'{opener}{v[0]}","ind2":"{v[1]}","subfields":[{{{v[6:]}"}}]}}}}' if v[2:7] == _FIRST else None
+        for (opener, control), v in zip(map(_OPENERS.__getitem__, tags), values)
+    ]
+    if None in fields:
+        return None
+    return f'{{"leader":{encode_basestring(leader)},"fields":[{",".join(fields)}]}}'
 
 
 def record_from_json(text: str | bytes) -> Record:

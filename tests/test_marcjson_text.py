@@ -1,0 +1,106 @@
+"""``marcjson.json_from_text`` (JSON built from iso2709 record text) gives exactly ``record_to_json``, or None."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pymarc import Field, Indicators, Leader, Record, Subfield
+
+from libcat.marc import iso2709
+from libcat.marc.marcjson import json_from_text, record_to_json
+from test_import_fast_path import _iso_files
+
+LEADER = "01230naa a2200277 i 4500"
+KAZAKH = "Әдебиет ғылым қазақ тілінде: ң ө ұ ү һ і — Русский текст ё"
+
+
+def _parts(record: Record) -> tuple[str, list[str], str]:
+    """The (leader, tags, text) iso2709 gives for a clean record."""
+    values = [
+        f.data if f.is_control_field() else f.indicators[0] + f.indicators[1] + "".join("\x1f" + c + v for c, v in f.subfields)
+        for f in record.fields
+    ]
+    return str(record.leader), [f.tag for f in record.fields], "\x1e".join(values)
+
+
+def _record(*fields: Field) -> Record:
+    record = Record(force_utf8=True)
+    record.leader = Leader(LEADER)
+    record.fields = list(fields)
+    return record
+
+
+def _data(tag: str, ind: str, *subs: tuple[str, str]) -> Field:
+    return Field(tag=tag, indicators=Indicators(ind[0], ind[1]), subfields=[Subfield(c, v) for c, v in subs])
+
+
+def _same_or_none(record: Record) -> str | None:
+    got = json_from_text(*_parts(record))
+    assert got is None or got == record_to_json(record)
+    return got
+
+
+def test_every_clean_record_of_the_corpus(corpus: Path):
+    built = 0
+    for path in _iso_files(corpus):
+        with open(path, "rb") as fh:
+            for _, chunk in iso2709.iter_chunks(fh):
+                try:
+                    record = iso2709.read_record(chunk)[0]
+                except Exception:
+                    continue
+                built += _same_or_none(record) is not None
+    assert built > 50
+
+
+def test_kazakh_and_russian_text():
+    record = _record(
+        Field(tag="001", data="KZ-0001"),
+        Field(tag="008", data="140408s1964    kz            000 0 kaz d"),
+        _data("245", "10", ("a", KAZAKH), ("b", "қарағанды"), ("c", "")),
+        _data("650", " 7", ("a", "Ән"), ("2", "nlrkrubr")),
+    )
+    assert json_from_text(*_parts(record)) == record_to_json(record)
+
+
+def test_empty_control_field_and_only_control_fields():
+    record = _record(Field(tag="001", data=""), Field(tag="005", data="20210115093000.0"))
+    assert json_from_text(*_parts(record)) == record_to_json(record)
+
+
+def test_data_fields_only_and_odd_tags():
+    record = _record(_data("245", "  ", ("a", "x")), _data("1119", "01", ("a", "y")), _data("01A", "  ", ("a", "z")))
+    assert json_from_text(*_parts(record)) == record_to_json(record)
+
+
+@pytest.mark.parametrize("value", ['say "hi"', "back\\slash", "tab\there", "nl\nx", "\x00", "\x1b(B", "end\\", "\\u001f"])
+def test_values_that_json_escapes(value):
+    _same_or_none(_record(Field(tag="001", data=value), _data("245", "10", ("a", value), ("b", value))))
+
+
+@pytest.mark.parametrize("code", ['"', "\\", "\t", "\x1e", "\x1f", "é", "Ә", "$"])
+def test_codes_that_json_may_escape(code):
+    _same_or_none(_record(_data("245", "10", ("a", "x"), (code, "y"))))
+
+
+@pytest.mark.parametrize("ind", ['"0', '0"', "\\ ", " \\", "\t0", "\x1f ", "\x1e "])
+def test_indicators_that_json_escapes(ind):
+    _same_or_none(_record(_data("245", ind, ("a", "x"))))
+
+
+@pytest.mark.parametrize("data", ["a\x1fbc", "ab\x1fc", "\x1fa"])
+def test_control_field_holding_a_delimiter(data):
+    assert _same_or_none(_record(Field(tag="001", data=data), _data("245", "10", ("a", "x")))) is None
+    assert _same_or_none(_record(_data("245", "10", ("a", "x")), Field(tag="008", data=data))) is None
+
+
+def test_control_field_after_data_fields():
+    _same_or_none(_record(_data("245", "10", ("a", "x")), Field(tag="001", data="1")))
+
+
+@pytest.mark.parametrize("leader", ['01230naa a2200277 i 45"0', "01230naa a2200277 i 45\\0", "01230naa\ta2200277 i 4500"])
+def test_leader_that_json_escapes(leader):
+    record = _record(_data("245", "10", ("a", "x")))
+    record.leader = Leader(leader)
+    assert json_from_text(*_parts(record)) == record_to_json(record)
