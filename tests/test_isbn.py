@@ -43,3 +43,17 @@ def test_dublin_core_identifier_reads_cyrillic_x():
     r.add_field(Field("020", indicators=[" ", " "], subfields=[Subfield("a", "0-8044-2957-Х (pbk.)")]))
     set_flavour(r, MARC21)
     assert ("identifier", "ISBN 0-8044-2957-X") in to_dc(r)
+
+
+def test_digit_values_are_found_without_the_search():
+    """``find``'s shortcut for plain digits gives what ``TOKEN`` finds, at every length and for non-ASCII digits."""
+    for n in range(1, 26):
+        for value in ("9" * n, "978601004572"[:n], "٩" * n, "１" * n, " " + "7" * n, "7" * n + "X"):
+            assert isbn.find(value) == isbn._search(value), value
+    assert isbn.find("") is None and isbn.find(None) is None
+
+
+def test_verdict_of_plain_digits_is_unchanged():
+    for token in ("9786010045729", "9786010045728", "9776010045720", "0306406152", "030640615", "030640615X",
+                  "٩٧٨٦٠١٠٠٤٥٧٢٩", "12345678901"):
+        assert isbn.verdict(token) == isbn.verdict(" ".join(token)), token

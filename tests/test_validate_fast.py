@@ -110,3 +110,54 @@ def test_fast_equals_slow_on_crafted_bad_records(bad, flavour):
     assert _same(rec, flavour, 3) == 1
     clean = _rec(flavour, *good)
     assert _same(clean, flavour, 3) == 1
+
+
+RULE_FIELDS = [
+    _df("020", "  ", ("a", "9786010045728")),
+    _df("020", "  ", ("a", "978-601-004-572-9 (в пер.)"), ("c", "1500 тг")),
+    _df("020", "  ", ("a", "5-7667-1234-Х")),
+    _df("020", "  ", ("a", "12345")),
+    _df("020", "  ", ("a", "9776010045720")),
+    _df("020", "  ", ("a", "без ISBN")),
+    _df("020", "  ", ("a", "٩٧٨٦٠١٠٠٤٥٧٢٩")),
+    _df("022", "  ", ("a", "0378-5954")),
+    _df("041", "0 ", ("a", "kazrus"), ("h", "eng")),
+    _df("041", "0 ", ("a", "xxx"), ("b", "ENG")),
+    _df("041", "0 ", ("a", "qaa-qtz")),
+    _df("041", " 7", ("a", "kk"), ("2", "iso639-1")),
+    _df("264", " 1", ("a", "Алматы :"), ("b", "Атамұра,"), ("c", "2999")),
+    _df("264", " 1", ("c", "[1964], ©0000 ә 12345")),
+    _df("260", "  ", ("c", "1964.")),
+    _df("245", "10", ("b", "тек қосымша атау")),
+    _df("245", "10", ("a", "  "), ("a", KAZ)),
+    _df("650", " 7", ("x", "ғылым"), ("x", "тарих"), ("a", "Қазақстан")),
+    Field(tag="008", data="991332s0000    kz            000 0 xxx d"),
+    Field(tag="008", data="240229s2999uuuukz            000 0 ENG d"),
+    Field(tag="008", data="230229s19649999kz            000 0 rus d"),
+    Field(tag="008", data="240101s2023"),
+]
+
+
+@pytest.mark.parametrize("extra", range(len(RULE_FIELDS)))
+@pytest.mark.parametrize("flavour", [MARC21, UNIMARC])
+def test_fast_equals_slow_on_crafted_rule_findings(extra, flavour):
+    """ISBN, ISSN, 008 date, year and language rules give the same findings with and without parts."""
+    fields = [Field(tag="001", data="kz-2"), _df("245", "10", ("a", KAZ)),
+              _df("200", "1 ", ("a", "Русский текст и " + KAZ)), _df("100", "  ", ("a", "20240101d1964    u  y0kazy50      ca")),
+              _df("101", "0 ", ("a", "kaz")), RULE_FIELDS[extra]]
+    if RULE_FIELDS[extra].tag != "008":
+        fields.insert(1, Field(tag="008", data="240101s2023    kz            000 0 kaz d"))
+    rec = _rec(flavour, *fields)
+    assert _same(rec, flavour, 5) == 1
+
+
+def test_control_field_after_data_fields_is_judged_the_same():
+    rec = _rec(MARC21, _df("245", "10", ("a", KAZ)), Field(tag="001", data="kz-3"), Field(tag="005", data=" "))
+    assert _same(rec, MARC21, 1) == 1
+
+
+def test_language_codes_are_lower_case_without_spaces():
+    """The language checks skip a code found as it is in ``languages()``: that holds only for normal codes."""
+    from libcat.marc.validate import languages
+
+    assert all(code == code.strip().lower() for code in languages())

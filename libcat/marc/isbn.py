@@ -10,7 +10,17 @@ _CYRILLIC_X = str.maketrans({"Х": "X", "х": "X"})
 
 
 def find(text: str | None) -> str | None:
-    """The first ISBN-like token in ``text`` (Cyrillic «Х» read as X), stripped; None when there is none."""
+    """The first ISBN-like token in ``text`` (Cyrillic «Х» read as X), stripped; None when there is none.
+
+    A value of 9 to 22 ASCII digits is its own token (``TOKEN`` matches all of it), found without the search.
+    """
+    if text and 9 <= len(text) <= 22 and text.isdigit() and text.isascii():
+        return text
+    return _search(text)
+
+
+def _search(text: str | None) -> str | None:
+    """``find`` by ``TOKEN`` alone."""
     m = TOKEN.search((text or "").translate(_CYRILLIC_X))
     return m.group(0).strip() if m else None
 
@@ -27,7 +37,7 @@ def _isbn10_check(digits: str) -> str:
 
 def verdict(token: str) -> str | None:
     """None for a valid ISBN-10 or ISBN-13 token, else "checksum" or "format"."""
-    number = token.replace(" ", "").replace("-", "").upper()
+    number = token if token.isdigit() else token.replace(" ", "").replace("-", "").upper()
     if len(number) == 9:
         number = "0" + number
     body = number[:-1]

@@ -152,6 +152,7 @@ def _is_control(tag: str) -> bool:
 
 
 def _check_isbn(value: str, out: list[Finding], pos: int | None, tag: str, code: str) -> None:
+    """A wrong ISBN check digit or format; a value without digits ("без ISBN") is not an ISBN at all."""
     token = isbn.find(value)
     if token is None:
         if any(ch.isdigit() for ch in value):
@@ -174,21 +175,23 @@ def _check_issn(value: str, out: list[Finding], pos: int | None, tag: str, code:
         out.append(finding("issn-format", pos, tag, code, value=token))
 
 
-def _check_year(year: str, out: list[Finding], pos: int | None, tag: str, code: str | None,
+def _check_year(year: str, out: list[Finding], pos: int | None, tag: str, code: str | None, max_year: int,
                 allow_9999: bool = False) -> None:
+    """An impossible year (0, or after ``max_year``, which is ``_max_year()`` looked up once per record)."""
     if not year.isdigit():
         return
     y = int(year)
     if allow_9999 and y == 9999:
         return
-    if y == 0 or y > _max_year():
+    if y == 0 or y > max_year:
         out.append(finding("impossible-year", pos, tag, code, value=year))
 
 
-def _check_text_years(value: str, out: list[Finding], pos: int | None, tag: str, code: str) -> None:
+def _check_text_years(value: str, out: list[Finding], pos: int | None, tag: str, code: str, max_year: int) -> None:
+    """Every free-standing four-digit year in ``value`` after ``max_year``."""
     if len(value) >= 4:
         for y in _YEARS.findall(value):
-            if int(y) > _max_year():
+            if int(y) > max_year:
                 out.append(finding("impossible-year", pos, tag, code, value=y))
 
 
@@ -201,7 +204,7 @@ def _valid_date(value: str, fmt: str) -> bool:
     month, day = int(value[-4:-2]), int(value[-2:])
     if not 1 <= month <= 12 or day < 1:
         return False
-    return day <= calendar.monthrange(year, month)[1]
+    return day <= calendar.mdays[month] + (month == 2 and calendar.isleap(year))
 
 
 def _check_date(value: str, out: list[Finding], pos: int | None, tag: str, code: str | None, fmt: str) -> None:
@@ -209,9 +212,13 @@ def _check_date(value: str, out: list[Finding], pos: int | None, tag: str, code:
         out.append(finding("bad-date", pos, tag, code, value=value))
 
 
-def _check_lang(value: str, out: list[Finding], pos: int | None, tag: str, code: str | None) -> None:
+def _check_lang(value: str, out: list[Finding], pos: int | None, tag: str, code: str | None,
+                langs: frozenset[str]) -> None:
+    """An unknown language code; ``langs`` is ``languages()`` (its codes are lower case, without spaces)."""
+    if value in langs:
+        return
     v = value.strip().lower()
-    if v and v not in languages() and v != "|||":
+    if v and v not in langs and v != "|||":
         out.append(finding("unknown-language", pos, tag, code, value=value.strip()))
 
 
@@ -274,7 +281,7 @@ class _Fast:
         self.nonrepeatable = frozenset(t for t, r in rules.items() if not r.repeatable)
         self.defined = frozenset(t for t, r in rules.items() if r.defined is not None)
         once = "".join(sorted(set().union(*(r.once for r in rules.values()))))
-        self.once = re.compile("\x1f([%s])(?=[^\x1e]*\x1f\\1)" % re.escape(once)) if once else None
+        self.subfields = _subfield_scan(once)
 
     def pair_ok(self, tag: str, ind: object) -> bool:
         """True when a field with this tag and indicators (None: a control field) gives no finding by itself."""
@@ -294,8 +301,6 @@ class _Fast:
 _MAX_PAIRS = 100_000
 _IND = attrgetter("_indicators")
 _FIRST = itemgetter(0)
-#: A subfield whose code is not a valid code character, or whose value is empty or blank.
-_SUSPECT_SUBFIELD = re.compile("\x1f(?:[^%s]|.\\s*(?:[\x1e\x1f]|\\Z))" % re.escape("".join(sorted(_CODE_OK))), re.S)
 #: Characters not allowed in XML, except the field and subfield separators of ``parts`` text.
 _XML_CONTROLS = bytes(c for c in range(32) if _BAD_XML.match(chr(c)) and c not in (0x1E, 0x1F))
 
@@ -326,13 +331,54 @@ def _xml_clean(text: str) -> bool:
     return len(raw.translate(None, _XML_CONTROLS)) == len(raw) and "\ufffe" not in text and "\uffff" not in text
 
 
-def _once_clean(fast: _Fast, tags: list[str], text: str) -> bool:
-    """True when no field repeats a subfield its tag's rule allows once (repeats found by one regex scan)."""
-    if fast.once is None:
-        return True
-    for m in fast.once.finditer(text):
+def _subfield_scan(once: str) -> re.Pattern[str]:
+    """One scan of ``parts`` text for suspect subfields: group 1 is None for a bad code or an empty or blank
+    value; otherwise it is a code in ``once`` that occurs again later in the same field."""
+    bad = "[^%s]" % re.escape("".join(sorted(_CODE_OK)))
+    blank = ".[^\\S\x1e\x1f]*+(?:[\x1e\x1f]|\\Z)"
+    repeated = "([%s])(?=[^\x1e]*\x1f\\1)" % re.escape(once) if once else "(?!)()"
+    return re.compile(f"\x1f(?:{bad}|{blank}|{repeated})", re.S)
+
+
+def _subfields_clean(fast: _Fast, tags: list[str], text: str) -> bool:
+    """True when every subfield has a valid code and a value that is not blank, and no field repeats a
+    subfield its tag's rule allows once (all found by one regex scan of the text)."""
+    for m in fast.subfields.finditer(text):
+        code = m.group(1)
+        if code is None:
+            return False
         rule = fast.rules.get(tags[text.count("\x1e", 0, m.start())])
-        if rule is not None and m.group(1) in rule.once:
+        if rule is not None and code in rule.once:
+            return False
+    return True
+
+
+def _repeats_clean(fast: _Fast, by_tag: FieldIndex) -> bool:
+    """True when no non-repeatable field occurs twice."""
+    present = fast.nonrepeatable.intersection(by_tag)
+    return sum(map(len, map(by_tag.__getitem__, present))) == len(present)
+
+
+def _controls_clean(inds: list, fields: list[Field]) -> bool:
+    """True when the control fields (indicators None) come first and each has text that is not blank and
+    holds no subfield separator; a control field after a data field is left to the field loop."""
+    n = inds.count(None)
+    if inds[:n].count(None) != n:
+        return False
+    for f in fields[:n]:
+        data = f.data
+        if not data or data.isspace() or "\x1f" in data:
+            return False
+    return True
+
+
+def _defined_clean(fast: _Fast, by_tag: FieldIndex) -> bool:
+    """True when every field whose rule lists its subfields uses only those."""
+    if not fast.defined:
+        return True
+    for tag in fast.defined.intersection(by_tag):
+        defined = fast.rules[tag].defined
+        if not all(defined.issuperset(map(_FIRST, f.subfields)) for f in by_tag[tag]):
             return False
     return True
 
@@ -347,22 +393,12 @@ def _clean(record: Record, flavour: str, by_tag: FieldIndex, parts: tuple[str, l
     _, tags, text = parts
     fast = _fast(flavour)
     fields = record.fields
-    if len(tags) != len(fields) or not fast.pairs.issuperset(zip(tags, map(_IND, fields))):
-        if len(tags) != len(fields) or not all(map(fast.pair_ok, tags, map(_IND, fields))):
+    inds = list(map(_IND, fields))
+    if len(tags) != len(fields) or not fast.pairs.issuperset(zip(tags, inds)):
+        if len(tags) != len(fields) or not all(map(fast.pair_ok, tags, inds)):
             return False
-    if _SUSPECT_SUBFIELD.search(text) or not _xml_clean(text) or not _once_clean(fast, tags, text):
-        return False
-    for tag in by_tag.keys() & fast.nonrepeatable:
-        if len(by_tag[tag]) > 1:
-            return False
-    for tag, fs in by_tag.items():
-        if tag < "010" and not all(f.data and f.data.strip() and "\x1f" not in f.data for f in fs):
-            return False
-    for tag in by_tag.keys() & fast.defined:
-        defined = fast.rules[tag].defined
-        if not all(defined.issuperset(map(_FIRST, f.subfields)) for f in by_tag[tag]):
-            return False
-    return True
+    return (_subfields_clean(fast, tags, text) and _xml_clean(text) and _repeats_clean(fast, by_tag)
+            and _controls_clean(inds, fields) and _defined_clean(fast, by_tag))
 
 
 def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding],
@@ -438,8 +474,11 @@ def _locate_xml(record: Record, pos: int | None, out: list[Finding]) -> None:
                 out.append(finding("invalid-xml-char", pos, f.tag, code, value=f"{ord(m.group(0)):04X}"))
 
 
-def _leader(record: Record, flavour: str, pos: int | None, out: list[Finding]) -> None:
-    leader = str(record.leader) if record.leader is not None else ""
+def _leader(record: Record, flavour: str, pos: int | None, out: list[Finding], leader: str | None = None) -> None:
+    """Leader present, 24 characters, with a known type of record (06) and bibliographic level (07);
+    ``leader`` is ``str(record.leader)`` when the caller has it."""
+    if leader is None:
+        leader = str(record.leader) if record.leader is not None else ""
     if not leader.strip(" 0") or leader.strip() in ("22        4500", "22"):
         out.append(finding("missing-leader", pos))
         return
@@ -459,43 +498,75 @@ def _subvalues(fields: list[Field] | None, code: str) -> list[str]:
     return [sf.value for f in fields for sf in f.subfields if sf.code == code and sf.value]
 
 
+def _has_text(fields: list[Field] | None, code: str) -> bool:
+    """True when some ``code`` subfield of ``fields`` holds more than spaces."""
+    for v in _subvalues(fields, code):
+        if not v.isspace():
+            return True
+    return False
+
+
 def _has_title(by_tag: dict[str, list[Field]], parent_code: str) -> bool:
     """200$a, or a volume designation (200$v/$h) whose set title is in 461 (a volume of a multi-part set)."""
-    if any(v.strip() for v in _subvalues(by_tag.get("200"), "a")):
+    if _has_text(by_tag.get("200"), "a"):
         return True
-    volume = any(v.strip() for code in "vh" for v in _subvalues(by_tag.get("200"), code))
+    volume = any(_has_text(by_tag.get("200"), code) for code in "vh")
     return volume and bool(_subvalues(by_tag.get("461"), parent_code))
 
 
 def _marc21(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]) -> None:
+    get = by_tag.get
     if "001" not in by_tag:
         out.append(finding("missing-control-number", pos, "001"))
-    if not any(v.strip() for v in _subvalues(by_tag.get("245"), "a")):
+    if not _has_text(get("245"), "a"):
         out.append(finding("missing-title", pos, "245", "a"))
-    for v in _subvalues(by_tag.get("020"), "a"):
-        _check_isbn(v, out, pos, "020", "a")
-    for v in _subvalues(by_tag.get("022"), "a"):
-        _check_issn(v, out, pos, "022", "a")
-    for f in by_tag.get("008", [])[:1]:
-        data = f.data or ""
-        if len(data) != 40:
-            out.append(finding("bad-fixed-field", pos, "008", length=len(data), expected=40))
-        if len(data) >= 6 and data[:6].isdigit():
-            _check_date(data[:6], out, pos, "008", None, "ymd6")
-        if len(data) >= 15:
-            _check_year(data[7:11], out, pos, "008", None)
-            _check_year(data[11:15], out, pos, "008", None, allow_9999=True)
-        if len(data) >= 38 and data[35:38].strip():
-            _check_lang(data[35:38], out, pos, "008", None)
-    for f in by_tag.get("041", []):
-        if f.indicator2 != "7":
-            for sf in f.subfields:
-                if sf.code.isalpha() and sf.value:
-                    for i in range(0, len(sf.value.strip()), 3):
-                        _check_lang(sf.value.strip()[i:i + 3], out, pos, "041", sf.code)
+    fields = get("020")
+    if fields:
+        for v in _subvalues(fields, "a"):
+            _check_isbn(v, out, pos, "020", "a")
+    fields = get("022")
+    if fields:
+        for v in _subvalues(fields, "a"):
+            _check_issn(v, out, pos, "022", "a")
+    max_year = _max_year()
+    fields = get("008")
+    if fields:
+        _check_008(fields[0].data or "", out, pos, max_year)
+    fields = get("041")
+    if fields:
+        _check_041(fields, out, pos)
     for tag in ("260", "264"):
-        for v in _subvalues(by_tag.get(tag), "c"):
-            _check_text_years(v, out, pos, tag, "c")
+        fields = get(tag)
+        if fields:
+            for v in _subvalues(fields, "c"):
+                _check_text_years(v, out, pos, tag, "c", max_year)
+
+
+def _check_008(data: str, out: list[Finding], pos: int | None, max_year: int) -> None:
+    """MARC 21 008: length 40, date entered on file, dates 1 and 2, language."""
+    if len(data) != 40:
+        out.append(finding("bad-fixed-field", pos, "008", length=len(data), expected=40))
+    if len(data) >= 6 and data[:6].isdigit():
+        _check_date(data[:6], out, pos, "008", None, "ymd6")
+    if len(data) >= 15:
+        _check_year(data[7:11], out, pos, "008", None, max_year)
+        _check_year(data[11:15], out, pos, "008", None, max_year, allow_9999=True)
+    if len(data) >= 38 and data[35:38].strip():
+        _check_lang(data[35:38], out, pos, "008", None, languages())
+
+
+def _check_041(fields: list[Field], out: list[Finding], pos: int | None) -> None:
+    """MARC 21 041: each three-letter code of each lettered subfield (unless the codes are not MARC's, ind2 7)."""
+    langs = languages()
+    for f in fields:
+        if f.indicator2 != "7":
+            for code, value in f.subfields:
+                if value and code.isalpha():
+                    value = value.strip()
+                    if len(value) == 3 and value in langs:
+                        continue
+                    for i in range(0, len(value), 3):
+                        _check_lang(value[i:i + 3], out, pos, "041", code, langs)
 
 
 def _unimarc(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]) -> None:
@@ -510,22 +581,23 @@ def _unimarc(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]
         _check_isbn(v, out, pos, "010", "a")
     for v in _subvalues(by_tag.get("011"), "a"):
         _check_issn(v, out, pos, "011", "a")
+    max_year, langs = _max_year(), languages()
     for a in _subvalues(by_tag.get("100"), "a")[:1]:
         if len(a) != 36:
             out.append(finding("bad-fixed-field", pos, "100", "a", length=len(a), expected=36))
         if a[:8].isdigit():
             _check_date(a[:8], out, pos, "100", "a", "ymd8")
-        _check_year(a[9:13], out, pos, "100", "a")
-        _check_year(a[13:17], out, pos, "100", "a", allow_9999=True)
+        _check_year(a[9:13], out, pos, "100", "a", max_year)
+        _check_year(a[13:17], out, pos, "100", "a", max_year, allow_9999=True)
         if len(a) >= 25 and a[22:25].strip():
-            _check_lang(a[22:25], out, pos, "100", "a")
+            _check_lang(a[22:25], out, pos, "100", "a", langs)
     for f in by_tag.get("101", []):
         for sf in f.subfields:
             if sf.code.isalpha() and sf.value:
-                _check_lang(sf.value, out, pos, "101", sf.code)
+                _check_lang(sf.value, out, pos, "101", sf.code, langs)
     for tag in ("210", "214"):
         for v in _subvalues(by_tag.get(tag), "d"):
-            _check_text_years(v, out, pos, tag, "d")
+            _check_text_years(v, out, pos, tag, "d", max_year)
 
 
 def _irbis_values(fields: list[Field] | None, code: str) -> list[str]:
@@ -555,13 +627,13 @@ def _irbis(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]) 
             _check_date(v[:8] if len(v) > 8 and v[:8].isdigit() and not v[8:].strip() else v, out, pos,
                         "907", "a", "ymd8")
     for v in _irbis_values(by_tag.get("101"), "a"):
-        _check_lang(v, out, pos, "101", "a")
+        _check_lang(v, out, pos, "101", "a", languages())
     for v in _irbis_values(by_tag.get("010"), "a"):
         _check_isbn(v, out, pos, "010", "a")
     for v in _irbis_values(by_tag.get("011"), "a"):
         _check_issn(v, out, pos, "011", "a")
     for v in _subvalues(by_tag.get("210"), "d"):
-        _check_text_years(v, out, pos, "210", "d")
+        _check_text_years(v, out, pos, "210", "d", _max_year())
 
 
 def validate(record: Record, flavour: str | None = None, position: int | None = None,
@@ -573,7 +645,7 @@ def validate(record: Record, flavour: str | None = None, position: int | None = 
     flavour = flavour or detect(record, by_tag)
     out: list[Finding] = []
     if flavour != IRBIS:
-        _leader(record, flavour, position, out)
+        _leader(record, flavour, position, out, parts[0] if parts is not None else None)
     if parts is None or not _clean(record, flavour, by_tag, parts):
         _structure(record, flavour, position, out, by_tag)
     if flavour == MARC21:
