@@ -58,7 +58,7 @@ APPLIED = "applied"
 #: catalogue-sized records into SQLite, the writing process needed 145 µs of CPU (180 µs of wall time) per
 #: record with 4,000, 104 (121) with 16,000, and no less with 32,000. Memory stays bounded by the chunk.
 CHUNK_SIZE = 16000
-#: Records per unit of work sent to a worker process (at most ``2 * jobs`` units are in flight).
+#: Records per unit of work sent to a worker process (a chunk's worth plus ``2 * jobs`` units are in flight).
 WORKER_UNIT = 1000
 #: ISO 2709 files from this size on are read and prepared on worker processes (when ``jobs`` is not given).
 PARALLEL_MIN_BYTES = 4_000_000
@@ -827,10 +827,14 @@ class _Run:
             if self.pool is None:
                 ctx = multiprocessing.get_context("fork")
                 self.pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(self.preparer, self.cat.engine))
+            chunk = max(1, int(self.opt.chunk_size or CHUNK_SIZE))
+            unit_size = min(WORKER_UNIT, chunk)
+            # The workers may run a whole chunk ahead: while this process writes one chunk they prepare the next.
+            ahead = 2 * jobs + -(-chunk // unit_size)
             pending: deque = deque()
-            for unit in _raw_units(path, max(1, min(WORKER_UNIT, int(self.opt.chunk_size or CHUNK_SIZE)))):
+            for unit in _raw_units(path, unit_size):
                 pending.append(self.pool.apply_async(_prepare_raw, (path, unit, encoding)))
-                while len(pending) > 2 * jobs:
+                while len(pending) > ahead:
                     yield from map(_unpack, pending.popleft().get())
             while pending:
                 yield from map(_unpack, pending.popleft().get())
