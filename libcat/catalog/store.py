@@ -134,7 +134,11 @@ class Catalog:
         stop = threading.Event()
 
         def run() -> None:
-            conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+            # A checkpoint that fails only leaves the work to SQLite's own automatic ones.
+            try:
+                conn = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+            except sqlite3.Error:
+                return
             try:
                 while not stop.wait(every):
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
