@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from libcat.marc import iso2709
+from pymarc import Field, Indicators, Subfield
+
+from libcat.marc import iso2709, marcjson
 from test_import_fast_path import _iso_files
 
 
@@ -32,6 +34,26 @@ def _raw_record(values: list[tuple[bytes, bytes]], leader: bytes = b"00000nam a2
     base = 24 + len(directory) + 1
     head = b"%05d" % (base + len(body) + 1) + leader[5:12] + b"%05d" % base + leader[17:]
     return head + directory + b"\x1e" + body + b"\x1d"
+
+
+def assert_same_as_parse(got: tuple, chunk: bytes, encoding: str | None = None) -> None:
+    """``read_record_parts``'s record, encoding and repairs are what ``parse`` + ``fields_to_record`` give."""
+    record, used, warnings = got[:3]
+    parsed = iso2709.parse(chunk, encoding)
+    assert (used, warnings) == (parsed.encoding, parsed.warnings)
+    assert iso2709.record_to_fields(record) == (parsed.leader, [
+        (tag, ind, payload if ind is None else list(payload)) for tag, ind, payload in parsed.fields])
+    built = iso2709.fields_to_record(parsed.leader, parsed.fields)
+    assert iso2709.record_to_fields(record) == iso2709.record_to_fields(built)
+    kinds = [[(f.tag, f.is_control_field()) for f in r.fields] for r in (record, built)]
+    assert kinds[0] == kinds[1]
+
+
+def assert_parts_are_the_bytes(parts, chunk: bytes, used: str) -> None:
+    """``parts`` are the record's leader, directory tags and field bytes decoded, taken from ``split_fields``."""
+    leader, pairs, _ = iso2709.split_fields(chunk)
+    assert parts == (leader.decode("latin-1"), [t.decode("latin-1") for t, _ in pairs],
+                     "\x1e".join(v.decode(used) for _, v in pairs))
 
 
 def assert_parts_agree(record, parts) -> None:
@@ -60,13 +82,11 @@ def test_parts_agree_with_the_record_on_the_corpus(corpus):
                 got = iso2709.read_record_parts(chunk)
             except iso2709.RecordError:
                 continue
-            record, used, warnings, parts = got
-            parsed = iso2709.parse(chunk)
-            assert (used, warnings) == (parsed.encoding, parsed.warnings)
-            assert iso2709.record_to_fields(record) == (parsed.leader, [
-                (tag, ind, payload if ind is None else list(payload)) for tag, ind, payload in parsed.fields])
+            record, used, _, parts = got
+            assert_same_as_parse(got, chunk)
             if parts is not None:
                 clean += 1
+                assert_parts_are_the_bytes(parts, chunk, used)
                 assert_parts_agree(record, parts)
     assert clean > 1000, "most corpus records are clean"
 
@@ -79,6 +99,7 @@ def test_a_clean_record_gives_its_parts():
     assert (used, warnings) == ("utf-8", [])
     text = "kz-1\x1e190102s2010    kz\x1e10\x1faАбай жолы /\x1fcМ. Әуезов.\x1e 7\x1faПроза"
     assert parts == (str(record.leader), ["001", "008", "245", "650"], text)
+    assert_parts_are_the_bytes(parts, chunk, used)
     assert_parts_agree(record, parts)
 
 
@@ -101,9 +122,9 @@ def test_a_control_field_with_a_delimiter_is_still_clean():
 ])
 def test_broken_indicators_give_no_parts(value):
     chunk = _raw_record([(b"001", b"x"), (b"245", value), (b"650", b" 7\x1faA")])
-    record, _, warnings, parts = iso2709.read_record_parts(chunk)
-    assert parts is None
-    assert (record.as_marc21(), warnings) == (iso2709.read_record(chunk)[0].as_marc21(), iso2709.read_record(chunk)[2])
+    got = iso2709.read_record_parts(chunk)
+    assert got[3] is None
+    assert_same_as_parse(got, chunk)
 
 
 @pytest.mark.parametrize("value", [b"10\x1faT\x1f", b"10\x1f\x1faT", b"10\x1faT\x1f\x1fbU"])
@@ -129,15 +150,31 @@ def test_a_field_terminator_inside_a_field_gives_no_parts():
     assert [tuple(sf) for sf in record["245"].subfields] == [("a", "T\x1eU")]
 
 
-def test_read_record_is_the_first_three():
-    chunk = _record([("001", None, "1"), ("245", "00", [("a", "T")])])
-    assert iso2709.read_record(chunk)[0].as_marc21() == iso2709.read_record_parts(chunk)[0].as_marc21()
-    assert len(iso2709.read_record(chunk)) == 3
+def test_read_record_is_parse_and_fields_to_record():
+    chunk = _raw_record([(b"001", b"1"), (b"245", b"0\x1faT"), (b"650", b" 7\x1faA")])
+    got = iso2709.read_record(chunk)
+    assert len(got) == 3 and got[2] == ["245: indicators missing, set blank"]
+    assert_same_as_parse(got, chunk)
+
+
+_TAGS = ("001", "009", "000", "010", "00A", "0A1", "245", "LDR", "", "0", "09", "0001", "0099", "1119", "٠٠١", "01A")
 
 
 def test_control_tags():
-    assert [iso2709.is_control_tag(t) for t in ("001", "009", "010", "00A", "245", "LDR")] == \
-        [True, True, False, False, False, False]
+    assert [iso2709.is_control_tag(t) for t in ("001", "009", "010", "00A", "245", "LDR", "0001", "1119")] == \
+        [True, True, False, False, False, False, True, False]
+    assert marcjson.is_control_tag is iso2709.is_control_tag
+
+
+@pytest.mark.parametrize("tag", _TAGS)
+def test_control_tags_are_pymarcs(tag):
+    """pymarc's ``Field`` (which writes digit tags with 3 digits) and the reader's records make a field a control
+    field exactly when ``is_control_tag`` says so of its tag, so MARC-in-JSON gives either the same shape."""
+    field = Field(tag=tag, data="x")
+    assert field.is_control_field() is iso2709.is_control_tag(field.tag)
+    record = iso2709.fields_to_record("0" * 24, [(tag, None, "x") if iso2709.is_control_tag(tag) else
+                                                 (tag, "  ", [("a", "x")])])
+    assert record.fields[0].is_control_field() is iso2709.is_control_tag(record.fields[0].tag)
 
 
 _KAZAKH = "Қазақ әдебиеті: ә ғ қ ң ө ұ ү һ і"
@@ -147,10 +184,7 @@ _RUSSIAN = "Русская литература ёЁ"
 def _agrees_with_parse(chunk: bytes, encoding: str | None = None) -> tuple:
     """``read_record_parts`` of ``chunk``, checked against ``parse`` (encoding, warnings, fields)."""
     record, used, warnings, parts = iso2709.read_record_parts(chunk, encoding)
-    parsed = iso2709.parse(chunk, encoding)
-    assert (used, warnings) == (parsed.encoding, parsed.warnings)
-    assert iso2709.record_to_fields(record) == (parsed.leader, [
-        (tag, ind, payload if ind is None else list(payload)) for tag, ind, payload in parsed.fields])
+    assert_same_as_parse((record, used, warnings), chunk, encoding)
     if parts is not None:
         assert_parts_agree(record, parts)
     return record, used, warnings, parts
@@ -230,3 +264,13 @@ def test_an_empty_subfield_in_a_control_field_gives_no_parts(value):
 def test_a_given_encoding_is_used_as_given():
     record, used, warnings, parts = _agrees_with_parse(_kazakh_record(), "utf-8")
     assert (used, warnings) == ("utf-8", []) and parts is not None
+
+
+def test_a_long_directory_is_read_without_a_cached_unpacker():
+    """Directories longer than the cached ``struct`` sizes are sliced, with the same result; the cache stays small."""
+    fields = [("001", None, "long")] + [(f"5{i % 100:02d}", "  ", [("a", f"note {i}")]) for i in range(600)]
+    chunk = _record(fields)
+    record, used, warnings, parts = _agrees_with_parse(chunk)
+    assert warnings == [] and parts is not None and len(record.fields) == 601
+    assert_parts_are_the_bytes(parts, chunk, used)
+    assert all(n <= iso2709._DIR_TAGS_CACHED for n in iso2709._DIR_TAGS)

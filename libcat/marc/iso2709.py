@@ -7,6 +7,16 @@ allow it (with a warning) and reported with its byte offset otherwise.
 Between bytes and pymarc records sits a light "field list": ``(tag, None, text)`` for a control
 field and ``(tag, "ab", [(code, value), ...])`` for a data field. The fast conversion path
 (ISO 2709 -> MARCXML) serialises field lists directly; the record path goes through pymarc.
+
+``read_record_parts`` also gives a clean record's ``Parts``, ``(leader, tags, text)``, so MARC-in-JSON and
+validation can work from the text. A record is clean when it was decoded in one go and no field was repaired;
+then, exactly:
+
+- ``text`` is every field's value joined by "\\x1e" (none after the last); a data field's value is its two
+  indicators, neither "\\x1f", then its subfields, each "\\x1f" + code + value, no subfield empty;
+- ``tags[i]`` (3 characters) is the tag of ``text.split("\\x1e")[i]``, in directory order, and a field is a
+  control field exactly when ``is_control_tag(tags[i])``, whatever its text;
+- ``leader`` is ``str(record.leader)``, and the record holds those fields, indicators, codes and values.
 """
 
 from __future__ import annotations
@@ -115,10 +125,14 @@ class _Digits(list):
 
 _LEN4 = _Digits(4)
 _START5 = _Digits(5)
-_PLUS_ONE = (1).__add__
+#: ``len(field) + 1``: a field's length in the directory counts its terminator. A bound C method, so
+#: ``map`` over a record's fields makes no Python call per field (a lambda would).
+_WITH_TERMINATOR = (1).__add__
+#: Keys a memo of tags, codes or indicators keeps: enough for every tag in use, bounded for hostile input.
+MEMO_SIZE = 4096
 
 
-class _Memo(dict):
+class Memo(dict):
     """``memo[key]`` is ``make(key)``, kept for the first ``size`` keys (tags and indicators repeat in every record)."""
 
     __slots__ = ("make", "size")
@@ -136,17 +150,23 @@ class _Memo(dict):
 
 
 def is_control_tag(tag: str) -> bool:
-    """A control field's tag (pymarc's and ruby-marc's rule): all digits and below "010".
-
-    Readers here only pass the 3-character tags of a directory, so a length test adds nothing.
-    """
+    """A control field's tag: all digits and below "010", the rule pymarc's ``Field`` applies to its tag, so the
+    reader, MARC-in-JSON and pymarc agree on which fields are control fields."""
     return tag < "010" and tag.isdigit()
 
 
-_CONTROL = _Memo(is_control_tag, 4096)
-_TAG_TEXT = _Memo(partial(bytes.decode, encoding="latin-1"), 4096)
-#: ``_DIR_TAGS[n](directory)``: the tags of a directory of n 12-byte entries, in one C call.
-_DIR_TAGS = _Memo(lambda n: struct.Struct("3s9x" * n).unpack, 1024)
+_CONTROL = Memo(is_control_tag, MEMO_SIZE)
+_TAG_TEXT = Memo(partial(bytes.decode, encoding="latin-1"), MEMO_SIZE)
+#: Directories of up to this many entries are read by a cached ``struct`` unpacker (~36 bytes per entry each).
+_DIR_TAGS_CACHED = 256
+_DIR_TAGS = Memo(lambda n: struct.Struct("3s9x" * n).unpack, _DIR_TAGS_CACHED)
+
+
+def _directory_tags(directory: bytes, count: int) -> list[bytes]:
+    """The tags of a directory of ``count`` 12-byte entries: one C call for common sizes, slices for long ones."""
+    if count <= _DIR_TAGS_CACHED:
+        return list(_DIR_TAGS[count](directory))
+    return [directory[i : i + 3] for i in range(0, 12 * count, 12)]
 
 
 def plain_fields(directory: bytes, data: bytes) -> tuple[list[bytes], list[bytes]] | None:
@@ -157,8 +177,8 @@ def plain_fields(directory: bytes, data: bytes) -> tuple[list[bytes], list[bytes
     count = len(fields)
     if not count or count * 12 != len(directory):
         return None
-    tags = list(_DIR_TAGS[count](directory))
-    sizes = list(map(_PLUS_ONE, map(len, fields)))
+    tags = _directory_tags(directory, count)
+    sizes = list(map(_WITH_TERMINATOR, map(len, fields)))
     starts = list(accumulate(sizes, initial=0))
     starts.pop()
     if not _START5:
@@ -295,12 +315,13 @@ def _sub_a(raw: bytes) -> str:
 
 def choose_encoding(leader: bytes, raw: list[tuple[bytes, bytes]], data: bytes) -> tuple[str, list[str]]:
     """The encoding of one record: UNIMARC 100$a/26-29, MARC 21 leader/09, checked against the bytes."""
-    return _choose(leader, [t for t, _ in raw], [v for _, v in raw], data)[:2]
+    return _encoding_and_text(leader, [t for t, _ in raw], [v for _, v in raw], data)[:2]
 
 
-def _choose(leader: bytes, tags: list[bytes], values: list[bytes], data: bytes) -> tuple[str, list[str], str | None]:
-    """``choose_encoding`` with tags and field bytes as separate lists, plus ``data`` decoded when the
-    check that picked UTF-8 decoded it (a MARC 21 record saying UTF-8 in leader/09), so it is decoded once."""
+def _encoding_and_text(leader: bytes, tags: list[bytes], values: list[bytes],
+                       data: bytes) -> tuple[str, list[str], str | None]:
+    """``choose_encoding`` (tags and field bytes as separate lists) and ``data`` decoded when checking the
+    encoding already decoded it (MARC 21 saying UTF-8 in leader/09), so the record is decoded only once."""
     if data.isascii() and b"\x1b" not in data:
         return enc.UTF8, [], None
     present = set(tags)
@@ -410,7 +431,7 @@ def _decoded(chunk: bytes, encoding: str | None) -> _Decoded:
     if encoding:
         used, after_leader = encoding, None
     else:
-        used, notes, after_leader = _choose(leader_b, tags, values, chunk[24:])
+        used, notes, after_leader = _encoding_and_text(leader_b, tags, values, chunk[24:])
         warnings.extend(notes)
     if after_leader is not None and joined is not None:
         text = _joined_text(after_leader, chunk)
@@ -465,25 +486,13 @@ def parse(chunk: bytes, encoding: str | None = None) -> Parsed:
     return Parsed(leader_b.decode("latin-1"), fields, used, warnings)
 
 
+#: ``(leader, tags, text)`` of a clean record: the contract is in the module docstring.
 Parts = tuple[str, list[str], str]
 
 
 def read_record_parts(chunk: bytes, encoding: str | None = None) -> tuple[Record, str, list[str], Parts | None]:
-    """``read_record``'s record, encoding and repairs, plus ``parts = (leader, tags, text)`` of a clean record.
-
-    Clean means the whole record was decoded in one go and no field needed a repair. Then, exactly:
-
-    - ``text`` is every field's value decoded, joined by "\\x1e" (no terminator after the last); a data
-      field's value is its two indicator characters and its subfields, each "\\x1f", code, value;
-    - ``tags[i]`` (str, 3 characters) is the tag of ``text.split("\\x1e")[i]``, in directory order;
-    - a field whose tag ``is_control_tag`` (all digits, below "010") is a control field, whatever its text;
-    - every other field's text has "\\x1f" at index 2 and not before (two indicators, neither "\\x1f"), and
-      no subfield is empty: "\\x1f" is always followed by a code that is neither "\\x1f" nor "\\x1e";
-    - ``leader`` is the leader's 24 bytes read as Latin-1, as ``str(record.leader)`` gives it;
-    - ``record`` holds those fields, in that order, with those indicators, codes and values.
-
-    ``parts`` is None whenever a field was decoded on its own (MARC-8, a stateful codec, a stray 0x1E) or
-    repaired (indicators missing or holding "\\x1f", text before the first subfield, an empty subfield).
+    """``read_record``'s record, encoding and repairs, plus the record's ``Parts`` when it is clean (see the
+    module docstring), else None (MARC-8, a stateful codec, a stray 0x1E, or a field repaired).
     """
     leader_b, tags_b, values, warnings, used, text, subfields = _decoded(chunk, encoding)
     leader = leader_b.decode("latin-1")
@@ -505,7 +514,7 @@ def read_record(chunk: bytes, encoding: str | None = None) -> tuple[Record, str,
 
 
 def _clean_fields(tags: list[str], text: str, found: list[tuple[str, str]]) -> list[Field] | None:
-    """The pymarc fields of a record whose fields are all clean (see ``read_record_parts``); else None.
+    """The pymarc fields of a record whose fields are all clean (see the module docstring); else None.
 
     ``found`` is every subfield of ``text`` from one regular expression pass (0x1F starts one everywhere,
     even in a control field), and each data field takes its share by its count of 0x1F.
@@ -546,14 +555,14 @@ def _head_indicators(head: str) -> Indicators | None:
     return _INDICATORS[head[:2]] if head.find("\x1f") == 2 else None
 
 
-_INDICATORS: _Memo = _Memo(partial(tuple.__new__, Indicators), 10000)
-_HEAD_INDICATORS: _Memo = _Memo(_head_indicators, 10000)
+_INDICATORS: Memo = Memo(partial(tuple.__new__, Indicators), 10000)
+_HEAD_INDICATORS: Memo = Memo(_head_indicators, 10000)
 _NEW_RECORD = partial(object.__new__, Record)
 
 
 def _field(tag: str, ind: str | None, payload) -> Field:
     """A pymarc Field built without Field.__init__'s checks, for the shapes our readers make; else through it."""
-    control = tag < "010" and tag.isdigit()
+    control = is_control_tag(tag)
     if type(tag) is not str or len(tag) != 3 or (ind is None) is not control or (ind is not None and len(ind) != 2):
         if ind is None:
             return Field(tag=tag, data=payload)

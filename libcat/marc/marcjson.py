@@ -15,10 +15,7 @@ from typing import Any, BinaryIO
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
-
-def is_control_tag(tag: str) -> bool:
-    """True for MARC control fields 001-009 (no indicators, no subfields)."""
-    return len(tag) == 3 and tag < "010" and tag.isdigit()
+from .iso2709 import MEMO_SIZE, Memo, fields_to_record, is_control_tag, mark_charset, record_to_fields
 
 
 def record_to_dict(record: Record) -> dict[str, Any]:
@@ -89,50 +86,41 @@ def record_to_json(record: Record) -> str:
         return json.dumps(record_to_dict(record), ensure_ascii=False, separators=(",", ":"))
 
 
-class _Wrappers(dict):
-    """Subfield code -> the JSON between the previous value and this code's value; KeyError for codes JSON escapes."""
-
-    def __missing__(self, code: str) -> str:
-        if len(code) != 1 or encode_basestring(code) != f'"{code}"':
-            raise KeyError(code)
-        wrapper = self[code] = f'"}},{{"{code}":"'
-        return wrapper
+#: The JSON between one subfield's value and the next subfield's code.
+_NEXT_SUBFIELD = '"},{"'
+#: Index of the first subfield's code in a data field's text once each "\x1f" + code is replaced by its
+#: wrapper (two indicators, then ``_NEXT_SUBFIELD``).
+_FIRST_CODE = 2 + len(_NEXT_SUBFIELD)
 
 
-class _Openers(dict):
-    """Tag -> (JSON that opens its field, control field?), the control test pymarc and our reader make."""
-
-    def __missing__(self, tag: str) -> tuple[str, bool]:
-        control = tag < "010" and tag.isdigit()
-        opener = self[tag] = (f"{{{encode_basestring(tag)}:" + ('"' if control else '{"ind1":"'), control)
-        _CONTROL[tag] = control
-        return opener
+def _wrapper(code: str) -> str:
+    """The JSON that replaces "\\x1f" + ``code`` in a field's text; KeyError for a code JSON would escape."""
+    if encode_basestring(code) != f'"{code}"':
+        raise KeyError(code)
+    return f'{_NEXT_SUBFIELD}{code}":"'
 
 
-class _Control(dict):
-    """Tag -> control field?"""
-
-    def __missing__(self, tag: str) -> bool:
-        return _OPENERS[tag][1]
+def _opener(tag: str) -> str:
+    """The JSON that opens a field with ``tag``, up to its value (control) or its first indicator (data)."""
+    return f"{{{encode_basestring(tag)}:" + ('"' if is_control_tag(tag) else '{"ind1":"')
 
 
-_WRAPPERS = _Wrappers()
-_OPENERS = _Openers()
-_CONTROL = _Control()
-_FIRST = '"},{"'
+_WRAPPERS = Memo(_wrapper, MEMO_SIZE)
+_OPENERS = Memo(_opener, MEMO_SIZE)
+_CONTROL = Memo(is_control_tag, MEMO_SIZE)
 _CODE = re.compile("\x1f(.)", re.S)
 _NEEDS_ESCAPE = re.compile('[\x00-\x1d"\\\\]')
 
 
-def _controls_clean(tags: list[str], text: str) -> bool:
-    """True when the control fields come first and hold no subfield delimiter (they are copied as they are)."""
-    control = list(map(_CONTROL.__getitem__, tags))
+def _controls_clean(control: list[bool], text: str) -> bool:
+    """True when the control fields (``control[i]`` for field i) come first and hold no subfield delimiter
+    (they are copied as they are)."""
     count = sum(control)
     if not count:
         return True
     if not all(control[:count]):
         return False
-    if count == len(tags):
+    if count == len(control):
         return "\x1f" not in text
     return text.count("\x1e", 0, text.find("\x1f")) == count
 
@@ -144,7 +132,10 @@ def json_from_text(leader: str, tags: list[str], text: str) -> str | None:
     subfields; the JSON is built by whole-text operations instead of per subfield. None (use
     ``record_to_json``) when a value needs JSON escaping or the text is not in that shape.
     """
-    if _NEEDS_ESCAPE.search(text) is not None or text.endswith("\x1f") or not _controls_clean(tags, text):
+    if _NEEDS_ESCAPE.search(text) is not None or text.endswith("\x1f"):
+        return None
+    control = list(map(_CONTROL.__getitem__, tags))
+    if not _controls_clean(control, text):
         return None
     pieces = _CODE.split(text)
     try:
@@ -154,10 +145,12 @@ def json_from_text(leader: str, tags: list[str], text: str) -> str | None:
     values = "".join(pieces).split("\x1e")
     if len(values) != len(tags):
         return None
+    code_at = _FIRST_CODE
     fields = [
-        f'{opener}{v}"}}' if control
-        else f'{opener}{v[0]}","ind2":"{v[1]}","subfields":[{{{v[6:]}"}}]}}}}' if v[2:7] == _FIRST else None
-        for (opener, control), v in zip(map(_OPENERS.__getitem__, tags), values)
+        f'{opener}{v}"}}' if is_control
+        else f'{opener}{v[0]}","ind2":"{v[1]}","subfields":[{{{v[code_at - 1:]}"}}]}}}}'
+        if v[2:code_at] == _NEXT_SUBFIELD else None
+        for opener, is_control, v in zip(map(_OPENERS.__getitem__, tags), control, values)
     ]
     if None in fields:
         return None
@@ -249,8 +242,6 @@ class JsonWriter:
 
     def write(self, record: Record) -> list[str]:
         """Write one record (JSON holds every tag and code, so nothing is lost)."""
-        from .iso2709 import fields_to_record, mark_charset, record_to_fields
-
         leader, fields = mark_charset(*record_to_fields(record), "utf-8")
         text = record_to_json(fields_to_record(leader, fields))
         self.stream.write((("[\n" if self._count == 0 else ",\n") + text).encode("utf-8"))
