@@ -7,8 +7,11 @@ holds a shortcut against the plain rule it replaces, on many generated inputs.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import random
 import re
+from types import SimpleNamespace
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
@@ -16,7 +19,8 @@ from libcat.catalog.holdings import extract
 from libcat.kabis import classify, profiles
 from libcat.marc import keys, summary
 from libcat.marc.crosswalk import holdings as xh
-from libcat.marc.fieldindex import index
+from libcat.marc import flavour, validate
+from libcat.marc.fieldindex import index, subfield_values
 from libcat.marc.flavour import MARC21, UNIMARC, detect, irbis_evidence
 
 _SPACES = " \t\n\x0b\x0c\r\x1c\x1f\x85\xa0\u2028\u3000"
@@ -45,10 +49,11 @@ def test_year_of_four_digits_is_the_year_the_pattern_finds():
 
 
 def test_ymd_of_eight_digits_is_the_date_the_patterns_find():
-    for text in [f"{y}{m:02d}{d:02d}" for y in (1899, 2019) for m in range(0, 14) for d in range(0, 33)]:
+    for text in [f"{y:04d}{m:02d}{d:02d}" for y in (0, 1899, 2019, 9999) for m in range(0, 14) for d in range(0, 33)]:
         m = re.search(r"\b(\d{4})-?(\d{2})-?(\d{2})\b", text)
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
         assert xh.ymd(text) == (text if 1 <= mo <= 12 and 1 <= d <= 31 else ""), text
+        assert xh.ymd(text) == xh.ymd(" " + text), text  # the same date read through the pattern
     assert xh.ymd("١٩٧٨٠١١٥") == "19780115"  # Arabic-Indic digits still go through the pattern
 
 
@@ -64,7 +69,77 @@ def test_subfield_values_come_code_by_code_like_get_subfields():
         pairs = [x for _ in range(r.randint(0, 8)) for x in (r.choice(["a", "n", "p", "h", "", "np"]), str(r.random()))]
         f = _field("245", *pairs)
         for codes in (("n", "p"), ("p", "n"), ("a", "b", "c")):
-            assert summary.subfield_values(f, codes) == [v for c in codes for v in f.get_subfields(c)]
+            assert subfield_values(f, codes) == [v for c in codes for v in f.get_subfields(c)]
+
+
+class _Clock:
+    """A wall clock and a local date that a test sets, for ``summary``'s ``time`` and ``dt``."""
+
+    def __init__(self) -> None:
+        self.minute, self.today = 0, dt.date(2020, 6, 1)
+        clock = self
+
+        class _Date(dt.date):
+            @classmethod
+            def today(cls) -> dt.date:
+                return clock.today
+
+        self.time = SimpleNamespace(time=lambda: self.minute * 60.0)
+        self.dt = SimpleNamespace(date=_Date, datetime=dt.datetime)
+
+    def set(self, minute: int, year: int) -> None:
+        self.minute, self.today = minute, dt.date(year, 6, 1)
+
+
+def test_century_pivot_follows_the_date_back_and_forth(monkeypatch):
+    """008/00-05 years up to this year's last two digits are 20xx, whichever way the date last moved."""
+    clock = _Clock()
+    monkeypatch.setattr(summary, "time", clock.time)
+    monkeypatch.setattr(summary, "dt", clock.dt)
+    monkeypatch.setattr(summary, "_PIVOT", (-1, 0))
+    for minute, year, expected in ((1, 2020, 1925), (2, 2030, 2025), (3, 2020, 1925), (4, 2025, 2025)):
+        clock.set(minute, year)
+        assert summary._pivot() == year % 100
+        assert summary._marc21_entry("250101") == dt.date(expected, 1, 1)
+
+
+def test_leading_article_cut_as_the_pattern_substitution_cuts():
+    """Kazakh and Russian titles keep their first word (Cyrillic «А», «Ла»...); Latin articles go."""
+    def old(title, author, year):
+        t = keys.fold(keys._LEADING_ARTICLE.sub("", title or ""))
+        if not t or not year or (not author and len(t.replace(" ", "")) < 5):
+            return None
+        return f"{t[:300]}|{keys._surname(author)[:100]}|{year}"
+
+    titles = ["Абай жолы", "А. Құнанбаев", "А жолы", "A Абай жолы", "[The] Қазақстан", "[A Алматы", "Ла-Манш",
+              "La Қазақстан", "l' Алматы", "Les", "An ", "Дер Сайт", "Өлең a", "The"]
+    titles += _texts("aAАleLtTh'[ -әңДер", n=5000, longest=10, seed=3)
+    for title in titles:
+        for author in (None, "Әуезов М."):
+            assert keys.title_key(title, author, 1964) == old(title, author, 1964), title
+
+
+def test_valid_date_agrees_with_the_calendar_for_every_month():
+    """Last day of each month of years 1-9999 valid, the day after not (YYMMDD: years 2000-2099)."""
+    valid = validate._valid_date.__wrapped__
+    for year in range(1, 10000):
+        for month in range(1, 13):
+            last = calendar.monthrange(year, month)[1]
+            assert valid(f"{year:04d}{month:02d}{last:02d}", "ymd8"), (year, month)
+            assert not valid(f"{year:04d}{month:02d}{last + 1:02d}", "ymd8"), (year, month)
+            if 2000 <= year <= 2099:
+                assert valid(f"{year % 100:02d}{month:02d}{last:02d}", "ymd6")
+                assert not valid(f"{year % 100:02d}{month:02d}{last + 1:02d}", "ymd6")
+
+
+def test_unimarc_most_is_the_score_of_every_unimarc_sign():
+    """``_UNIMARC_MOST`` is kept in step with ``_unimarc_evidence`` by hand: a record showing every sign."""
+    r = Record()
+    r.add_field(_field("100", "a", "20190102d2019    u  y0rusy50      ca"))
+    r.add_field(_field("200", "a", "Абай жолы"))
+    r.add_field(_field("461", "1", "001x"))
+    r.add_field(_field("801", "a", "KZ"))
+    assert flavour._unimarc_evidence(index(r)) == flavour._UNIMARC_MOST
 
 
 def test_marc21_tags_outweigh_unimarc_signs_without_reading_them():

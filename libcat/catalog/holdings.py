@@ -37,7 +37,7 @@ def parse_date(text: str | None) -> dt.date | None:
 
 def _clip(value: str | None, size: int) -> str | None:
     """``value`` stripped and cut to the column's ``size``; None when empty."""
-    return value.strip()[:size] or None if value else None
+    return (value.strip()[:size] or None) if value else None
 
 
 def _row(item: Item, flavour: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ library changes them without touching code. The first rule whose conditions all 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,9 +41,7 @@ class Rule:
         """True when every condition of the rule holds for ``record`` (``idx``: its field index, if made)."""
         if self.field is not None and idx is None:
             idx = index(record)
-        if not self.fits(flavour, str(record.leader or ""), idx):
-            return False
-        return self.electronic is None or is_electronic(record, flavour, idx) == self.electronic
+        return _first_match((self,), record, flavour, str(record.leader or ""), idx) is not None
 
     def fits(self, flavour: str, leader: str, idx: FieldIndex | None) -> bool:
         """True when the flavour, leader and field conditions hold (all but ``electronic``, the dearest);
@@ -83,6 +82,22 @@ def is_electronic(record: Record, flavour: str, idx: FieldIndex | None = None) -
     return False
 
 
+def _first_match(rules: Iterable[Rule], record: Record, flavour: str, leader: str,
+                 idx: FieldIndex | None) -> Rule | None:
+    """The first of ``rules`` whose conditions all hold: ``fits``, then ``electronic``, the dearest, looked
+    up for the record once at most, when the first rule that fits asks for it."""
+    electronic = None
+    for rule in rules:
+        if rule.fits(flavour, leader, idx):
+            if rule.electronic is None:
+                return rule
+            if electronic is None:
+                electronic = is_electronic(record, flavour, idx)
+            if electronic == rule.electronic:
+                return rule
+    return None
+
+
 @dataclass
 class Classifier:
     """The profile's rules with the default sub-catalogue."""
@@ -94,18 +109,8 @@ class Classifier:
         """The sub-catalogue code for ``record`` (first matching rule, else the default);
         ``idx`` is the record's field index when the caller has one."""
         idx = index(record) if idx is None else idx
-        leader = str(record.leader or "")
-        electronic = None  # looked up once, by the first rule that asks
-        for rule in self.rules:
-            if not rule.fits(flavour, leader, idx):
-                continue
-            if rule.electronic is not None:
-                if electronic is None:
-                    electronic = is_electronic(record, flavour, idx)
-                if electronic != rule.electronic:
-                    continue
-            return rule.subcat
-        return self.default
+        rule = _first_match(self.rules, record, flavour, str(record.leader or ""), idx)
+        return self.default if rule is None else rule.subcat
 
 
 def _rule(data: dict[str, Any], where: str) -> Rule:

@@ -22,3 +22,13 @@ def index(record: Record) -> FieldIndex:
         else:
             got.append(f)
     return by_tag
+
+
+def subfield_values(f: Field, codes: tuple[str, ...]) -> list[str]:
+    """The values of subfields ``codes`` (distinct codes) of data field ``f``: all of the first code, then all
+    of the next, as ``[v for c in codes for v in f.get_subfields(c)]`` gives them, in one pass over the
+    subfields. A code named twice in ``codes`` would give its values once, not twice."""
+    found = [(code, value) for code, value in f.subfields if code in codes]
+    if len(found) > 1:
+        found.sort(key=lambda sf: codes.index(sf[0]))
+    return [value for _, value in found]

@@ -13,9 +13,9 @@ from functools import lru_cache
 
 from pymarc import Record
 
-from .fieldindex import FieldIndex, index
+from .fieldindex import FieldIndex, index, subfield_values
 from .flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, UNIMARC, detect
-from .summary import Summary, subfield_values, summarize
+from .summary import Summary, summarize
 
 ISBN = "isbn"
 TITLE = "tay"
@@ -35,7 +35,7 @@ _BASE = str.maketrans({
     "ɵ": "о", "ұ": "у", "ү": "у", "һ": "х", "і": "и", "ї": "и", "ѐ": "е", "ў": "у",
 })
 #: The letters ``_BASE`` folds, as a character class, and each with its base letter.
-_BASE_LETTERS = re.compile("[" + "".join(map(chr, _BASE)) + "]")
+_BASE_LETTERS = re.compile("[" + re.escape("".join(map(chr, _BASE))) + "]")
 _BASE_OF = {chr(c): base for c, base in _BASE.items()}
 _WORD = re.compile(r"\w+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")

@@ -9,7 +9,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from pymarc import Field, Record
+from pymarc import Record
 
 from . import isbn
 from .fieldindex import FieldIndex, index
@@ -104,15 +104,6 @@ def _person(f) -> str | None:
     return f"{name}, {rest}" if rest else name
 
 
-def subfield_values(f: Field, codes: tuple[str, ...]) -> list[str]:
-    """The values of subfields ``codes`` of data field ``f``: all of the first code, then all of the next,
-    as ``[v for c in codes for v in f.get_subfields(c)]`` gives them, in one pass over the subfields."""
-    found = [(code, value) for code, value in f.subfields if code in codes]
-    if len(found) > 1:
-        found.sort(key=lambda sf: codes.index(sf[0]))
-    return [value for _, value in found]
-
-
 def _values(by_tag: dict[str, list], tag: str, *codes: str) -> list[str]:
     """Every value of ``tag`` (control data, or the subfields ``codes``; all subfields when none given)."""
     out: list[str] = []
@@ -157,19 +148,19 @@ def kazakhstan_field(by_tag: dict[str, list], flavour: str) -> str | None:
     return None
 
 
-#: (until when, in seconds since the epoch; this year's last two digits): see ``_pivot``.
-_PIVOT: tuple[float, int] = (0.0, 0)
+#: (UTC minute, this year's last two digits then): see ``_pivot``.
+_PIVOT: tuple[float, int] = (-1.0, 0)
 
 
 def _pivot() -> int:
-    """This year's last two digits (008/00-05 years up to it are 20xx); the date is looked up once a year."""
+    """This year's last two digits (008/00-05 years up to it are 20xx), looked up again whenever the UTC
+    minute changes, either way: the local date cannot change within one (time zones and clock changes fall
+    on whole minutes), so a clock set back is followed at once."""
     global _PIVOT
-    until, yy = _PIVOT
-    if time.time() >= until:
-        year = dt.date.today().year
-        yy = year % 100
-        _PIVOT = (dt.datetime(year + 1, 1, 1).timestamp(), yy)
-    return yy
+    minute = time.time() // 60
+    if minute != _PIVOT[0]:
+        _PIVOT = (minute, dt.date.today().year % 100)
+    return _PIVOT[1]
 
 
 def _marc21_entry(f008: str | None) -> dt.date | None:

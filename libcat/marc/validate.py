@@ -124,8 +124,7 @@ def languages() -> frozenset[str]:
     return frozenset(_rules("languages.json")["codes"])
 
 
-_BAD_XML_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
-_BAD_XML = re.compile(f"[{_BAD_XML_CHARS}]")
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CODE_OK = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 #: IRBIS takes any printable character as a subfield code (481 uses ^? ^, ^;), so only these are bad.
 _IRBIS_CODE_OK = frozenset(chr(c) for c in range(33, 0x3000) if chr(c).isprintable() and chr(c) != "^")
@@ -215,11 +214,27 @@ def _check_date(value: str, out: list[Finding], pos: int | None, tag: str, code:
 def _check_lang(value: str, out: list[Finding], pos: int | None, tag: str, code: str | None,
                 langs: frozenset[str]) -> None:
     """An unknown language code; ``langs`` is ``languages()`` (its codes are lower case, without spaces)."""
+    unknown = _unknown_lang(value, langs)
+    if unknown is not None:
+        out.append(finding("unknown-language", pos, tag, code, value=unknown))
+
+
+def _unknown_lang(value: str, langs: frozenset[str]) -> str | None:
+    """``value`` stripped when it is not a code of ``langs`` (a code as it is skips the rest); None for a
+    known code, a blank value or "|||"."""
     if value in langs:
-        return
+        return None
     v = value.strip().lower()
-    if v and v not in langs and v != "|||":
-        out.append(finding("unknown-language", pos, tag, code, value=value.strip()))
+    return value.strip() if v and v not in langs and v != "|||" else None
+
+
+@lru_cache(maxsize=1024)
+def _unknown_041(value: str) -> tuple[str, ...]:
+    """The unknown codes among the three-letter codes run together in an 041 subfield ``value`` (cached:
+    catalogues repeat a handful of values)."""
+    langs = languages()
+    value = value.strip()
+    return tuple(filter(None, (_unknown_lang(value[i:i + 3], langs) for i in range(0, len(value), 3))))
 
 
 @dataclass(slots=True, frozen=True)
@@ -299,6 +314,7 @@ class _Fast:
 
 
 _MAX_PAIRS = 100_000
+#: pymarc's ``Field.indicators`` property raises on a control field; its ``_indicators`` slot holds None there.
 _IND = attrgetter("_indicators")
 _FIRST = itemgetter(0)
 #: Characters not allowed in XML, except the field and subfield separators of ``parts`` text.
@@ -307,6 +323,7 @@ _XML_CONTROLS = bytes(c for c in range(32) if _BAD_XML.match(chr(c)) and c not i
 
 @lru_cache(maxsize=None)
 def _fast(flavour: str) -> _Fast:
+    """The whole-text checks of ``flavour``, built once (they keep learning clean tag-indicator pairs)."""
     return _Fast(flavour)
 
 
@@ -394,9 +411,10 @@ def _clean(record: Record, flavour: str, by_tag: FieldIndex, parts: tuple[str, l
     fast = _fast(flavour)
     fields = record.fields
     inds = list(map(_IND, fields))
-    if len(tags) != len(fields) or not fast.pairs.issuperset(zip(tags, inds)):
-        if len(tags) != len(fields) or not all(map(fast.pair_ok, tags, inds)):
-            return False
+    if len(tags) != len(fields):
+        return False
+    if not fast.pairs.issuperset(zip(tags, inds)) and not all(map(fast.pair_ok, tags, inds)):
+        return False
     return (_subfields_clean(fast, tags, text) and _xml_clean(text) and _repeats_clean(fast, by_tag)
             and _controls_clean(inds, fields) and _defined_clean(fast, by_tag))
 
@@ -520,14 +538,10 @@ def _marc21(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding])
         out.append(finding("missing-control-number", pos, "001"))
     if not _has_text(get("245"), "a"):
         out.append(finding("missing-title", pos, "245", "a"))
-    fields = get("020")
-    if fields:
-        for v in _subvalues(fields, "a"):
-            _check_isbn(v, out, pos, "020", "a")
-    fields = get("022")
-    if fields:
-        for v in _subvalues(fields, "a"):
-            _check_issn(v, out, pos, "022", "a")
+    for v in _subvalues(get("020"), "a"):
+        _check_isbn(v, out, pos, "020", "a")
+    for v in _subvalues(get("022"), "a"):
+        _check_issn(v, out, pos, "022", "a")
     max_year = _max_year()
     fields = get("008")
     if fields:
@@ -536,10 +550,8 @@ def _marc21(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding])
     if fields:
         _check_041(fields, out, pos)
     for tag in ("260", "264"):
-        fields = get(tag)
-        if fields:
-            for v in _subvalues(fields, "c"):
-                _check_text_years(v, out, pos, tag, "c", max_year)
+        for v in _subvalues(get(tag), "c"):
+            _check_text_years(v, out, pos, tag, "c", max_year)
 
 
 def _check_008(data: str, out: list[Finding], pos: int | None, max_year: int) -> None:
@@ -557,16 +569,12 @@ def _check_008(data: str, out: list[Finding], pos: int | None, max_year: int) ->
 
 def _check_041(fields: list[Field], out: list[Finding], pos: int | None) -> None:
     """MARC 21 041: each three-letter code of each lettered subfield (unless the codes are not MARC's, ind2 7)."""
-    langs = languages()
     for f in fields:
         if f.indicator2 != "7":
             for code, value in f.subfields:
                 if value and code.isalpha():
-                    value = value.strip()
-                    if len(value) == 3 and value in langs:
-                        continue
-                    for i in range(0, len(value), 3):
-                        _check_lang(value[i:i + 3], out, pos, "041", code, langs)
+                    for unknown in _unknown_041(value):
+                        out.append(finding("unknown-language", pos, "041", code, value=unknown))
 
 
 def _unimarc(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]) -> None:

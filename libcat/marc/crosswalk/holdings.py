@@ -32,9 +32,8 @@ from dataclasses import dataclass, field
 from pymarc import Field, Indicators, Record, Subfield
 
 from ... import i18n
-from ..fieldindex import FieldIndex, index
+from ..fieldindex import FieldIndex, index, subfield_values
 from ..flavour import IRBIS, MARC21, UNIMARC
-from ..summary import subfield_values
 
 #: Holdings fields per flavour: they are copies, not description.
 HOLDINGS_TAGS: dict[str, tuple[str, ...]] = {IRBIS: ("910",), MARC21: ("852", "876"), UNIMARC: ("995", "899")}
@@ -199,6 +198,7 @@ _RUSMARC_899 = {"p": "inventory", "j": "call_number", "x": "barcode"}
 _MARC21_852 = {"j": "call_number", "h": "call_number", "p": "inventory"}
 _MARC21_876 = {"a": "inventory", "p": "barcode", "c": "price", "d": "received", "j": "status", "l": "location",
                "x": "act"}
+
 
 def _irbis_write_off(idx: FieldIndex) -> str:
     """The date of the record's write-off revision (907 ^C ВБ), ``YYYYMMDD`` or ""."""
