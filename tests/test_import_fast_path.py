@@ -12,7 +12,7 @@ from libcat.catalog import importer as imp
 from libcat.catalog import records as rec
 from libcat.catalog.models import CatalogRecord
 from libcat.catalog.store import open_catalog
-from libcat.marc import io as marc_io
+from corpus_records import iso_files
 from test_import_parallel import _dump, _report
 
 #: Columns ``records.apply_record`` fills from a record.
@@ -20,19 +20,8 @@ APPLIED = ("flavour", "data", "content_hash", "control_number", "title", "author
            "mark_kazakhstan", "mark_local_lore")
 
 
-def _iso_files(corpus: Path) -> list[Path]:
-    files = []
-    for path in sorted(corpus.rglob("*")):
-        if path.is_file() and path.suffix.lower() in (".mrc", ".dat", ".iso", ".marc"):
-            with open(path, "rb") as fh:
-                head = fh.read(65536)
-            if head.strip() and marc_io.detect_format(head, path.name) == "iso2709":
-                files.append(path)
-    return files
-
-
 def test_worker_path_stores_what_one_process_and_apply_record_store(catalog, corpus, tmp_path):
-    files = _iso_files(corpus)
+    files = iso_files(corpus)
     assert len(files) >= 10, "the corpus holds ISO 2709 files"
     serial = open_catalog(f"sqlite:///{tmp_path / 'serial.db'}", must_exist=False)
     serial.init()

@@ -10,7 +10,7 @@ from pymarc import Field, Indicators, Leader, Record, Subfield
 
 from libcat.marc import iso2709, marcjson
 from libcat.marc.marcjson import json_from_text, record_to_json
-from test_import_fast_path import _iso_files
+from corpus_records import clean_records
 
 LEADER = "01230naa a2200277 i 4500"
 KAZAKH = "Әдебиет ғылым қазақ тілінде: ң ө ұ ү һ і — Русский текст ё"
@@ -63,21 +63,13 @@ def _json_expected(parts: tuple[str, list[str], str]) -> bool:
 
 def test_every_clean_record_of_the_corpus(corpus: Path):
     clean = expected = built = 0
-    for path in _iso_files(corpus):
-        with open(path, "rb") as fh:
-            for _, chunk in iso2709.iter_chunks(fh):
-                try:
-                    record, _, _, parts = iso2709.read_record_parts(chunk)
-                except iso2709.RecordError:
-                    continue
-                if parts is None:
-                    continue
-                clean += 1
-                expected += _json_expected(parts)
-                got = json_from_text(*parts)
-                if got is not None:
-                    built += 1
-                    assert got == record_to_json(record)
+    for _, record, parts in clean_records(corpus):
+        clean += 1
+        expected += _json_expected(parts)
+        got = json_from_text(*parts)
+        if got is not None:
+            built += 1
+            assert got == record_to_json(record)
     assert clean > 1000, "most corpus records are clean"
     assert built == expected, "JSON is built for every clean record that needs no escaping"
     assert built >= 0.75 * clean, f"JSON built from the text for only {built} of {clean} clean records"

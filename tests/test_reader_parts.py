@@ -10,7 +10,7 @@ import pytest
 from pymarc import Field, Indicators, Subfield
 
 from libcat.marc import iso2709, marcjson
-from test_import_fast_path import _iso_files
+from corpus_records import iso_files
 
 
 def _chunks(path: Path) -> list[bytes]:
@@ -73,7 +73,7 @@ def assert_parts_agree(record, parts) -> None:
 
 
 def test_parts_agree_with_the_record_on_the_corpus(corpus):
-    files = _iso_files(corpus)
+    files = iso_files(corpus)
     assert len(files) >= 10, "the corpus holds ISO 2709 files"
     clean = 0
     for path in files:

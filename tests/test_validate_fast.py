@@ -10,7 +10,7 @@ from libcat.marc import iso2709
 from libcat.marc.fieldindex import index
 from libcat.marc.flavour import MARC21, UNIMARC, detect, set_flavour
 from libcat.marc.validate import _clean, _structure, validate
-from test_import_fast_path import _iso_files
+from corpus_records import clean_records
 
 KAZ = "Қазақ әдебиеті: ғылым, өнер, ұлт, үміт, һәм ілім"
 
@@ -33,23 +33,13 @@ def _same(record: Record, flavour: str, position: int | None = None) -> bool | N
 
 def test_fast_equals_slow_on_every_corpus_record(corpus):
     """Every corpus record the reader gives parts for; a good share of them pass the fast check."""
-    files = _iso_files(corpus)
-    assert len(files) >= 10
     checked = fast = 0
-    for path in files:
-        with open(path, "rb") as fh:
-            for position, (_, chunk) in enumerate(iso2709.iter_chunks(fh), 1):
-                try:
-                    record, _, _, parts = iso2709.read_record_parts(chunk)
-                except iso2709.RecordError:
-                    continue
-                if parts is None:
-                    continue
-                idx = index(record)
-                flavour = detect(record, idx)
-                assert validate(record, flavour, position, idx, parts=parts) == validate(record, flavour, position)
-                checked += 1
-                fast += _clean(record, flavour, idx, parts)
+    for position, record, parts in clean_records(corpus):
+        idx = index(record)
+        flavour = detect(record, idx)
+        assert validate(record, flavour, position, idx, parts=parts) == validate(record, flavour, position)
+        checked += 1
+        fast += _clean(record, flavour, idx, parts)
     assert checked > 100
     assert fast >= checked // 4, (fast, checked)
 
