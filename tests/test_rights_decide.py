@@ -193,3 +193,30 @@ def test_unknown_scope_is_an_error(catalog, tmp_path: Path) -> None:
     _rid, obj = _setup(catalog, tmp_path)
     with catalog.Session() as s, pytest.raises(CatalogError, match="unknown scope 'publish-moon'"):
         rights.decide(s, obj, scope="publish-moon")
+
+
+def test_a_deletion_counts_from_its_day_on(catalog, tmp_path: Path) -> None:
+    """Asked about a date, rights see a record or object as it was then: deleted ones were still there before."""
+    rid, obj = _setup(catalog, tmp_path, dates="1800-1850")
+    with catalog.session() as s:
+        s.get(CatalogRecord, rid).deleted_at = dt.datetime(2024, 6, 1, 12, 0)
+    with catalog.Session() as s:
+        row = s.get(CatalogRecord, rid)
+        o = s.get(DigitalObject, obj.id)
+        assert rights.decide_record(s, row, today=dt.date(2024, 5, 31)).basis == "public-domain"
+        assert rights.decide_record(s, row, today=dt.date(2024, 6, 1)).basis == "deleted"
+        assert rights.decide_record(s, row).basis == "deleted"
+        assert rights.decide(s, o, today=dt.date(2024, 5, 31)).allowed
+        assert rid in rights.publishable_record_ids(s, today=dt.date(2024, 5, 31))
+        assert rid not in rights.publishable_record_ids(s, today=dt.date(2024, 6, 1))
+        assert rid not in rights.publishable_record_ids(s)
+    with catalog.session() as s:
+        s.get(CatalogRecord, rid).deleted_at = None
+        s.get(DigitalObject, obj.id).deleted_at = dt.datetime(2024, 6, 1, 9, 30)
+    with catalog.Session() as s:
+        o = s.get(DigitalObject, obj.id)
+        assert rights.decide(s, o, today=dt.date(2024, 5, 31)).allowed
+        withdrawn = rights.decide(s, o, today=dt.date(2024, 6, 1))
+        assert not withdrawn.allowed and withdrawn.basis == "withdrawn"
+        assert rid in rights.publishable_record_ids(s, today=dt.date(2024, 5, 31))
+        assert rid not in rights.publishable_record_ids(s, today=dt.date(2024, 6, 1))

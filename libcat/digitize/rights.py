@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from pymarc import Record
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .. import i18n
@@ -187,12 +187,23 @@ def _contracts_of(session: Session, record_id: int) -> list[Contract]:
     return list(session.scalars(q))
 
 
+def _after(day: dt.date) -> dt.datetime:
+    """The first moment after ``day``: a record or object deleted before it is gone on ``day``, as the
+    statistics count it (one deleted later was still there)."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+
+
+def _gone(deleted_at: dt.datetime | None, day: dt.date) -> bool:
+    """Whether something deleted at ``deleted_at`` (None: never) was gone by the end of ``day``."""
+    return deleted_at is not None and deleted_at < _after(day)
+
+
 def decide_record(session: Session, row: CatalogRecord, scope: str = "publish-aggregator",
                   today: dt.date | None = None) -> Decision:
-    """The rights decision for the digitized files of one record."""
+    """The rights decision for the digitized files of one record on ``today`` (default: now)."""
     check_scope(scope)
     today = today or dt.date.today()
-    if row.deleted_at is not None:
+    if _gone(row.deleted_at, today):
         return Decision(False, "deleted", [("rights.record_deleted", {})])
     if row.own_publication:
         return Decision(True, "own-publication", [("rights.own", {})])
@@ -228,7 +239,7 @@ def decide_record(session: Session, row: CatalogRecord, scope: str = "publish-ag
 def decide(session: Session, obj: DigitalObject, scope: str = "publish-aggregator",
            today: dt.date | None = None) -> Decision:
     """May the files of ``obj`` be published in ``scope`` on ``today``? Always with the reason."""
-    if obj.deleted_at is not None:
+    if _gone(obj.deleted_at, today or dt.date.today()):
         return Decision(False, "withdrawn", [("rights.object_deleted", {})])
     row = session.get(CatalogRecord, obj.record_id)
     return decide_record(session, row, scope, today)
@@ -277,10 +288,13 @@ def publishable_record_ids(session: Session, scope: str = "publish-aggregator",
     """
     check_scope(scope)
     today = today or dt.date.today()
+    after = _after(today)
+    live = or_(CatalogRecord.deleted_at.is_(None), CatalogRecord.deleted_at >= after)
     digitized = (
-        select(DigitalObject.record_id).where(DigitalObject.deleted_at.is_(None)).distinct().scalar_subquery()
+        select(DigitalObject.record_id)
+        .where(or_(DigitalObject.deleted_at.is_(None), DigitalObject.deleted_at >= after)).distinct().scalar_subquery()
     )
-    base = select(CatalogRecord.id).where(CatalogRecord.deleted_at.is_(None), CatalogRecord.id.in_(digitized))
+    base = select(CatalogRecord.id).where(live, CatalogRecord.id.in_(digitized))
     allowed = set(session.scalars(base.where(CatalogRecord.own_publication.is_(True))))
     allowed |= set(session.scalars(base.where(
         CatalogRecord.author_death_year.is_not(None),
@@ -292,7 +306,7 @@ def publishable_record_ids(session: Session, scope: str = "publish-aggregator",
         allowed |= set(session.scalars(base.where(CatalogRecord.id.in_(covered))))
     rest = session.execute(
         select(CatalogRecord.id, CatalogRecord.content_hash, CatalogRecord.flavour)
-        .where(CatalogRecord.deleted_at.is_(None), CatalogRecord.id.in_(digitized),
+        .where(live, CatalogRecord.id.in_(digitized),
                CatalogRecord.author_death_year.is_(None), CatalogRecord.own_publication.is_not(True))
     ).all()
     rest = [r for r in rest if r[0] not in allowed]
