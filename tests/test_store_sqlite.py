@@ -1,4 +1,4 @@
-"""Background WAL checkpoints: what a long write commits reaches the SQLite database file while it runs."""
+"""SQLite storage choices: background WAL checkpoints during a long write, the page size of new catalogues."""
 
 from __future__ import annotations
 
@@ -69,3 +69,23 @@ def test_memory_catalogues_start_no_thread() -> None:
     before = threading.active_count()
     with cat.background_checkpoints(every=0.01):
         assert threading.active_count() == before
+
+
+def test_new_catalogues_get_big_pages_and_old_ones_keep_theirs(tmp_path: Path) -> None:
+    _, new = _catalog(tmp_path)
+    conn = sqlite3.connect(new)
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == store.SQLITE_PAGE_SIZE
+    conn.close()
+    old = tmp_path / "old.db"
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA page_size=4096")
+    conn.execute("CREATE TABLE kept (x)")
+    conn.commit()
+    conn.close()
+    cat = store.open_catalog(f"sqlite:///{old}", must_exist=False)
+    cat.init()
+    cat.engine.dispose()
+    conn = sqlite3.connect(old)
+    assert conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    assert conn.execute("SELECT count(*) FROM subcatalogs").fetchone()[0] > 0
+    conn.close()
