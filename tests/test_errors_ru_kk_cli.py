@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from pathlib import Path
 
 import pytest
@@ -12,17 +10,15 @@ from click.testing import CliRunner
 from libcat.catalog.store import open_catalog
 from libcat.cli import main
 
+from cli_lang import error_line
 from test_digitize_helpers import djvu_bytes, kamshy, make_pdf
 
 
 def _error(result, status: int = 1) -> str:
     """The one line a failed command prints (without its "libcat: error: " / "libcat: қате: " prefix)."""
-    lines = [ln for ln in result.output.splitlines() if ln.strip()]
-    assert result.exit_code == status, result.output
-    assert len(lines) == 1 and "Traceback" not in result.output, result.output
-    prefix = re.match(r"libcat: (error|ошибка|қате): ", lines[0])
-    assert prefix, lines[0]
-    return lines[0][prefix.end():]
+    word, message = error_line(result, status)
+    assert word, result.output
+    return message
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ file without its .xrf) in the language of --lang, LIBCAT_LANG unset; English sta
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,27 +15,19 @@ from libcat.cli import main
 from libcat.marc import encoding as enc
 from libcat.marc import io as mio
 
+from cli_lang import error_line, invoke, sqlite_catalogue
+
 BOM = b"\xef\xbb\xbf"
 
 
-def _invoke(db: str, *args: str):
-    return CliRunner().invoke(main, ["--db", db, *args], env={"LIBCAT_LANG": ""})
-
-
 def _error(result, status: int = 1) -> str:
-    """The one line a failed command prints, without its "libcat: қате: " / "libcat: ошибка: " prefix."""
-    lines = [ln for ln in result.output.splitlines() if ln.strip()]
-    assert result.exit_code == status, result.output
-    assert len(lines) == 1 and "Traceback" not in result.output, result.output
-    prefix = re.match(r"libcat: ((error|ошибка|қате): )?", lines[0])
-    return lines[0][prefix.end():]
+    """The message of the one line a failed command prints (its "libcat: error: " prefix is optional here)."""
+    return error_line(result, status)[1]
 
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'ек.db'}"
-    assert _invoke(url, "init").exit_code == 0
-    return url
+    return sqlite_catalogue(tmp_path, "ек.db")
 
 
 @pytest.fixture
@@ -49,20 +40,20 @@ def junk(tmp_path: Path) -> Path:
 def test_import_of_an_empty_file(db: str, tmp_path: Path) -> None:
     empty = tmp_path / "бос.bin"
     empty.write_bytes(b"")
-    assert _error(_invoke(db, "--lang", "kk", "import", str(empty))) == f"{empty}: жазбалар табылмады"
+    assert _error(invoke(db, "--lang", "kk", "import", str(empty))) == f"{empty}: жазбалар табылмады"
     bom = tmp_path / "тек-bom.bin"
     bom.write_bytes(BOM)
-    assert _error(_invoke(db, "--lang", "kk", "import", str(bom))) == f"{bom}: файл бос"
-    assert _error(_invoke(db, "--lang", "ru", "import", str(bom))) == f"{bom}: файл пуст"
-    assert _error(_invoke(db, "import", str(bom))) == f"{bom}: the file is empty"
+    assert _error(invoke(db, "--lang", "kk", "import", str(bom))) == f"{bom}: файл бос"
+    assert _error(invoke(db, "--lang", "ru", "import", str(bom))) == f"{bom}: файл пуст"
+    assert _error(invoke(db, "import", str(bom))) == f"{bom}: the file is empty"
 
 
 def test_import_of_a_file_of_unknown_format(db: str, junk: Path) -> None:
-    assert _error(_invoke(db, "--lang", "kk", "import", str(junk))) == (
+    assert _error(invoke(db, "--lang", "kk", "import", str(junk))) == (
         f"{junk}: мазмұнынан форматты анықтау мүмкін емес; оны анық көрсетіңіз")
-    assert _error(_invoke(db, "--lang", "ru", "import", str(junk))) == (
+    assert _error(invoke(db, "--lang", "ru", "import", str(junk))) == (
         f"{junk}: не удаётся определить формат по содержимому; укажите его явно")
-    assert _error(_invoke(db, "import", str(junk))) == (
+    assert _error(invoke(db, "import", str(junk))) == (
         f"{junk}: cannot tell the format from the content; give it explicitly")
 
 
@@ -90,11 +81,11 @@ def test_convert_with_an_unknown_encoding(tmp_path: Path, junk: Path) -> None:
 def test_master_file_without_xrf_by_lang_option(db: str, tmp_path: Path) -> None:
     lone = tmp_path / "Қарағанды.mst"
     lone.write_bytes(bytes(36))
-    assert _error(_invoke(db, "--lang", "kk", "import", str(lone))) == (
+    assert _error(invoke(db, "--lang", "kk", "import", str(lone))) == (
         f"{lone}: қасында .xrf файлы жоқ (жазбалардың ағымдағы нұсқаларын табу үшін XRF керек)")
-    assert _error(_invoke(db, "--lang", "ru", "import", str(lone))) == (
+    assert _error(invoke(db, "--lang", "ru", "import", str(lone))) == (
         f"{lone}: рядом нет файла .xrf (он нужен, чтобы найти текущие версии записей)")
-    assert _error(_invoke(db, "import", str(lone))) == (
+    assert _error(invoke(db, "import", str(lone))) == (
         f"{lone}: no .xrf file beside it (the XRF is needed to find current records)")
     r = CliRunner().invoke(main, ["--lang", "kk", "convert", str(lone), str(tmp_path / "out.xml")],
                            env={"LIBCAT_LANG": ""})

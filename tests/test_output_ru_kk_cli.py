@@ -8,41 +8,31 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from pymarc import Field, Indicators, Subfield
 
 from libcat.catalog import export as ex
 from libcat.catalog.store import CatalogError, open_catalog
-from libcat.cli import main
 from libcat.kabis import mst
 from libcat.oai.server import make_app
 from libcat.stats import period, render
 from libcat.stats.tables import Table
 
+from cli_lang import error_line, invoke, sqlite_catalogue
 from test_digitize_helpers import add_record, irbis_record, kamshy, make_pdf
 from test_oai_helpers import serving
 
 
 def _error(result) -> str:
     """The one line a failed command prints, without its "libcat: қате: " / "libcat: ошибка: " prefix."""
-    lines = [ln for ln in result.output.splitlines() if ln.strip()]
-    assert result.exit_code == 1, result.output
-    assert len(lines) == 1 and "Traceback" not in result.output, result.output
-    prefix = re.match(r"libcat: (ошибка|қате): ", lines[0])
-    assert prefix, lines[0]
-    return lines[0][prefix.end():]
-
-
-def _invoke(db: str, *args: str, env: dict[str, str] | None = None):
-    return CliRunner().invoke(main, ["--db", db, *args], env={"LIBCAT_LANG": "", **(env or {})})
+    word, message = error_line(result)
+    assert word in ("ошибка", "қате"), result.output
+    return message
 
 
 @pytest.fixture
 def sqlite_db(tmp_path: Path) -> str:
     """An initialised SQLite catalogue (the harvest target, or a catalogue for errors before any data)."""
-    db = f"sqlite:///{tmp_path / 'өлкетану.db'}"
-    assert _invoke(db, "init").exit_code == 0
-    return db
+    return sqlite_catalogue(tmp_path, "өлкетану.db")
 
 
 @pytest.fixture
@@ -73,14 +63,14 @@ def _stub(body: bytes):
 
 def test_harvest_errors(sqlite_db: str) -> None:
     with serving(_stub(IDENTIFY_ERROR)) as url:
-        r = _invoke(sqlite_db, "--lang", "kk", "harvest", url)
+        r = invoke(sqlite_db, "--lang", "kk", "harvest", url)
         assert _error(r) == f"{url}: Identify сұрауына сервер badVerb қатесімен жауап берді: Illegal verb"
-        r = _invoke(sqlite_db, "--lang", "ru", "harvest", url)
+        r = invoke(sqlite_db, "--lang", "ru", "harvest", url)
         assert _error(r) == f"{url}: на запрос Identify сервер ответил ошибкой badVerb: Illegal verb"
     with serving(_stub(b"<OAI-PMH><broken")) as url:
-        r = _invoke(sqlite_db, "--lang", "kk", "harvest", url, "--name", "Қарағанды")
+        r = invoke(sqlite_db, "--lang", "kk", "harvest", url, "--name", "Қарағанды")
         assert _error(r).startswith(f"{url}: 0-бет: жауап дұрыс емес (XML қате құрылған: ")
-    r = _invoke(sqlite_db, "--lang", "ru", "harvest", "http://127.0.0.1:9/oai", "--retries", "0")
+    r = invoke(sqlite_db, "--lang", "ru", "harvest", "http://127.0.0.1:9/oai", "--retries", "0")
     assert _error(r).startswith("http://127.0.0.1:9/oai: страница 0: сетевая ошибка после повторных попыток (0): ")
 
 
@@ -88,19 +78,19 @@ def test_harvest_result_and_sources(cli, db_url: str, sqlite_db: str) -> None:
     source = open_catalog(db_url)
     try:
         with serving(make_app(source)) as url:
-            r = _invoke(sqlite_db, "--lang", "kk", "harvest", url, "--name", "Қарағанды")
+            r = invoke(sqlite_db, "--lang", "kk", "harvest", url, "--name", "Қарағанды")
             assert r.exit_code == 0, r.output
             assert r.output.splitlines() == [
                 f"{url} мекенжайынан 1 бетте 1 жазба жиналды (жойылғандары: 0), дереккөз 'Қарағанды'",
                 "топтама 1: оқылды 1, қосылды 1, жаңартылды 0, өзгеріссіз 0, дублеттер 0, жойылды 0, қабылданбады 0",
             ]
-            r = _invoke(sqlite_db, "--lang", "ru", "harvest", url, "--name", "Қарағанды")
+            r = invoke(sqlite_db, "--lang", "ru", "harvest", url, "--name", "Қарағанды")
             first = r.output.splitlines()[0]
             assert re.fullmatch(rf"собрано записей: \d \(удалённых: 0\), страниц: 1, из {re.escape(url)} "
                                 r"как источник 'Қарағанды' изменения с 20\S+", first), first
     finally:
         source.engine.dispose()
-    r = _invoke(sqlite_db, "--lang", "ru", "harvest", "--list-sources")
+    r = invoke(sqlite_db, "--lang", "ru", "harvest", "--list-sources")
     name, got_url, prefix, set_spec, into, next_from, state, seen, batch = r.output.rstrip("\n").split("\t")
     assert (name, got_url, prefix, set_spec, into, state, batch) == (
         "Қарағанды", url, "marc21", "набор=-", "подкаталог=-", "завершён", "пакет=2")
@@ -108,12 +98,12 @@ def test_harvest_result_and_sources(cli, db_url: str, sqlite_db: str) -> None:
 
 
 def test_harvest_without_sources_and_serve_banner(sqlite_db: str, monkeypatch) -> None:
-    assert _invoke(sqlite_db, "--lang", "kk", "harvest", "--list-sources").output == (
+    assert invoke(sqlite_db, "--lang", "kk", "harvest", "--list-sources").output == (
         "жинау көздері әзірге жоқ: libcat harvest URL\n")
     import waitress
 
     monkeypatch.setattr(waitress, "serve", lambda *args, **kwargs: None)
-    r = _invoke(sqlite_db, "--lang", "kk", "oai", "serve", "--port", "8099", "--repository-id", "ek.karaganda.kz")
+    r = invoke(sqlite_db, "--lang", "kk", "oai", "serve", "--port", "8099", "--repository-id", "ek.karaganda.kz")
     assert r.exit_code == 0, r.output
     cat = open_catalog(sqlite_db)
     cat.engine.dispose()
@@ -148,19 +138,19 @@ def test_export_errors_and_problem_lines(cli, db_url: str, tmp_path: Path) -> No
 
 def test_init_profile_errors(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'ек.db'}"
-    r = _invoke(db, "--lang", "kk", "init", "--profile", "Қарағанды")
+    r = invoke(db, "--lang", "kk", "init", "--profile", "Қарағанды")
     assert _error(r) == ("'Қарағанды' профилі табылмады (libcat-пен бірге келетін профильдер: kabis; "
                          "немесе .toml файлының жолын көрсетіңіз)")
     own = tmp_path / "өлкетану.toml"
     own.write_text('[[subcatalog]]\ncode = "olketanu"\nru = "Краеведение"\n', encoding="utf-8")
-    r = _invoke(db, "--lang", "ru", "init", "--profile", str(own))
+    r = invoke(db, "--lang", "ru", "init", "--profile", str(own))
     assert _error(r) == f"{own}: у подкаталога №1 не указано: kk"
 
 
 def test_master_file_errors(sqlite_db: str, tmp_path: Path) -> None:
     lone = tmp_path / "Қарағанды.mst"
     lone.write_bytes(bytes(36))
-    r = _invoke(sqlite_db, "import", str(lone), env={"LIBCAT_LANG": "kk"})
+    r = invoke(sqlite_db, "import", str(lone), env={"LIBCAT_LANG": "kk"})
     assert _error(r) == f"{lone}: қасында .xrf файлы жоқ (жазбалардың ағымдағы нұсқаларын табу үшін XRF керек)"
     short = tmp_path / "Өлкетану.mst"
     short.write_bytes(bytes(8))
