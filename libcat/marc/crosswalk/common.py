@@ -1,5 +1,6 @@
 """Pieces both directions of the UNIMARC <-> MARC 21 crosswalk share: relator codes, embedded
-4xx fields, non-sorting characters, ISBD punctuation and the warnings collector."""
+4xx fields, non-sorting characters, ISBD punctuation, the local-lore mark, MARC 21 886 and the
+warnings collector."""
 
 from __future__ import annotations
 
@@ -38,6 +39,13 @@ NONSORT_BEGIN = "\x88\x98"
 NONSORT_END = "\x89\x9c"
 _NONSORT = re.compile("[\x88\x89\x98\x9c]")
 _TRAILING = re.compile(r"\s*[:;/=,]\s*$")
+
+#: The local-lore (краеведение) mark: IRBIS field 629 (`^BМестное изд. с краеведческим материалом`), the same
+#: field in RUSMARC (UNIMARC leaves tags with a 9 to local use); MARC 21 has no equivalent and keeps it as a
+#: foreign MARC field, ``886 2_ $2 rusmarc $a 629 $b <indicators> <its subfields>``.
+LOCAL_LORE_TAG = "629"
+#: Format source code of the RUSMARC fields MARC 21 keeps in 886 ``$2``.
+RUSMARC_SOURCE = "rusmarc"
 
 
 i18n.register({
@@ -141,6 +149,31 @@ class Warnings:
             times = i18n.t("crosswalk.times", self.lang, n=n) if n > 1 else ""
             out.append(i18n.t(what, self.lang, source=self.source, name=key, target=self.target) + times)
         return out + self._notes
+
+
+def to_foreign(field: Field, source: str) -> Field:
+    """``field`` as MARC 886 (foreign MARC information), for a field the target format has no place for:
+    ``$2`` source format, ``$a`` tag, ``$b`` indicators, then the field's own subfields."""
+    ind = "".join(field.indicators or ("", "")).ljust(2)[:2]
+    head = [Subfield("2", source), Subfield("a", field.tag), Subfield("b", ind)]
+    return Field(tag="886", indicators=Indicators("2", " "), subfields=head + list(field.subfields))
+
+
+def from_foreign(field: Field, source: str) -> Field | None:
+    """The field an 886 from ``source`` keeps (``to_foreign`` read back); None when it is from another format
+    or names no data field tag."""
+    if first(field, "2").lower() != source:
+        return None
+    tag = first(field, "a")
+    if len(tag) != 3 or not tag.isdigit() or tag < "010":
+        return None
+    ind, subs, after_b = "  ", [], False
+    for sf in field.subfields:
+        if after_b:
+            subs.append(Subfield(sf.code, sf.value))
+        elif sf.code == "b":
+            ind, after_b = (sf.value + "  ")[:2], True
+    return Field(tag=tag, indicators=Indicators(ind[0], ind[1]), subfields=subs)
 
 
 def embedded_fields(field: Field) -> list[Field]:

@@ -1,7 +1,8 @@
 """MARC 21 -> RUSMARC, the way back for the fields the UNIMARC -> MARC 21 crosswalk defines.
 
 ISBD punctuation that MARC 21 keeps at the end of subfields is taken off; fields with no RUSMARC
-home are named in the warnings.
+home are named in the warnings. RUSMARC fields MARC 21 kept in 886 $2 rusmarc (the local-lore mark
+629) are restored.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from functools import partial
 from pymarc import Field, Indicators, Record, Subfield
 
 from ..flavour import UNIMARC, set_flavour
-from .common import RELATORS_BACK, Warnings, first, strip_isbd, values
+from .common import RELATORS_BACK, RUSMARC_SOURCE, Warnings, first, from_foreign, strip_isbd, values
 
 _STATUS = {"a": "c", "c": "c", "d": "d", "n": "n", "p": "p"}
 _TYPE = {"t": "b", "o": "m", "p": "m"}
@@ -60,7 +61,7 @@ class _Converter:
             "260": self.f260, "264": self.f260, "300": self.f300, "490": self.f490, "653": self.f653,
             "700": self.person, "710": self.corporate, "711": self.corporate, "773": self.f773,
             "852": self.copy, "856": self.copy, "003": None, "006": None, "007": None,
-            "130": self.uniform, "240": self.uniform, "830": self.f830,
+            "130": self.uniform, "240": self.uniform, "830": self.f830, "886": self.f886,
         }
         for field in self.src.fields:
             tag = field.tag
@@ -127,6 +128,14 @@ class _Converter:
             self.out.append(_f("102", " ", " ", [("a", country)]))
         if self.lang and not any(f.tag == "041" for f in self.src.fields):
             self.out.append(_f("101", "0", " ", [("a", self.lang)]))
+
+    def f886(self, field: Field) -> None:
+        """886 $2 rusmarc keeps a RUSMARC field MARC 21 had no place for (the local-lore mark 629): restore it."""
+        kept = from_foreign(field, RUSMARC_SOURCE)
+        if kept is None:
+            self.w.field("886")
+        else:
+            self.out.append(kept)
 
     def f015(self, field: Field) -> None:
         self.out.append(_f("020", " ", " ", [("a", _first(field, "2").upper()), ("b", _first(field, "a"))]))

@@ -1,7 +1,7 @@
 """UNIMARC / RUSMARC -> MARC 21, following the key mappings of docs and irbis-and-rusmarc.md.
 
 Fields with no MARC 21 home are named in the warnings, never dropped silently. 9xx local fields
-are copied as they are (both formats leave 9xx to the library).
+are copied as they are (both formats leave 9xx to the library); the local-lore mark 629 goes into 886.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from pymarc import Field, Indicators, Record, Subfield
 
 from ..flavour import MARC21, set_flavour
 from .common import (
-    RELATORS, Warnings, embedded_fields, embedded_value, nonfiling_count, strip_nonsort,
+    LOCAL_LORE_TAG, RELATORS, RUSMARC_SOURCE, Warnings, embedded_fields, embedded_value, from_foreign,
+    nonfiling_count, strip_nonsort, to_foreign,
 )
 from .common import first as _first
 from .common import values as _vals
@@ -113,7 +114,7 @@ class _Converter:
             "686": self.f686, "700": self.person, "701": self.person, "702": self.person, "703": self.person,
             "710": self.corporate, "711": self.corporate, "712": self.corporate, "713": self.corporate,
             "720": self.family, "721": self.family, "722": self.family, "801": None, "852": self.copy_data,
-            "856": self.copy_data, "886": self.f886,
+            "856": self.copy_data, "886": self.f886, LOCAL_LORE_TAG: self.local_lore,
         }
         for field in src.fields:
             tag = field.tag
@@ -662,24 +663,15 @@ class _Converter:
 
     def f886(self, field: Field) -> None:
         """886 with $2 marc21 keeps a MARC 21 field the other side had no place for: restore it."""
-        if _first(field, "2").lower() != "marc21":
+        kept = from_foreign(field, "marc21")
+        if kept is None:
             self.w.field("886")
-            return
-        tag = _first(field, "a")
-        ind = _first(field, "b") or "  "
-        pairs: list[tuple[str, str]] = []
-        after_b = False
-        for sf in field.subfields:
-            if after_b:
-                pairs.append((sf.code, sf.value))
-            elif sf.code == "b":
-                after_b = True
-        if len(tag) == 3 and tag.isdigit():
-            ind = (ind + "  ")[:2]
-            self.out.append(_f(tag, ind[0], ind[1], pairs))
         else:
-            self.w.field("886")
+            self.out.append(_f(kept.tag, kept.indicator1, kept.indicator2, [(sf.code, sf.value) for sf in kept]))
 
+    def local_lore(self, field: Field) -> None:
+        """The local-lore mark (RUSMARC 629, no MARC 21 equivalent) kept whole in 886 $2 rusmarc."""
+        self.out.append(to_foreign(field, RUSMARC_SOURCE))
 
 def to_marc21(record: Record, lang: str | None = None) -> tuple[Record, list[str]]:
     """Convert a UNIMARC/RUSMARC record to MARC 21; warnings name every field or subfield not mapped."""
