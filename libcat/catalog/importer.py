@@ -772,7 +772,7 @@ class _Run:
             (*values(p.columns), p.columns["entry_date"] or today, source, subcats.get(p.subcat) if p.subcat else None,
              now, now, self.batch_id, False, rid)
             for p, rid in zip(new, ids)
-        ])
+        ], utf8=("data",))
         _bulk_insert(s, RecordEvent.__table__, ["record_id", "batch_id", "kind", "at", "source"],
                      [(rid, self.batch_id, "created", now, self.event_source) for rid in ids])
         _bulk_insert(s, RecordKey.__table__, ["record_id", "kind", "value"],
@@ -856,20 +856,25 @@ class _Run:
         return self.report
 
 
-def _bulk_insert(s: Session, table: Any, cols: list[str], rows: list[tuple]) -> None:
+def _bulk_insert(s: Session, table: Any, cols: list[str], rows: list[tuple], utf8: tuple[str, ...] = ()) -> None:
     """Insert rows (tuples in the order of ``cols``) in one go on the driver (PostgreSQL: COPY; else
-    executemany), values converted as the dialect converts them."""
+    executemany), values converted as the dialect converts them. Text columns named in ``utf8`` may hold
+    UTF-8 bytes: SQLite stores them as text as they are (``CAST``), other databases get them decoded."""
     if not rows:
         return
     conn = s.connection()
     dialect = conn.dialect
+    sqlite = dialect.name == "sqlite"
+    for i in [i for i, c in enumerate(cols) if c in utf8 and not sqlite]:
+        rows = [(*r[:i], r[i].decode("utf-8"), *r[i + 1:]) if type(r[i]) is bytes else r for r in rows]
     if dialect.paramstyle not in ("qmark", "format", "pyformat"):
         s.execute(insert(table), [dict(zip(cols, r)) for r in rows])
         return
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    marks = [f"CAST({mark} AS TEXT)" if sqlite and c in utf8 else mark for c in cols]
     sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(c) for c in cols)}) "
-           f"VALUES ({', '.join([mark] * len(cols))})")
+           f"VALUES ({', '.join(marks)})")
     procs = [(i, proc) for i, c in enumerate(cols)
              if (proc := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
     data: list = rows
@@ -1127,7 +1132,12 @@ def _problem_tuple(p: Problem) -> tuple:
 
 
 def _pack(p: _Prepared) -> tuple:
-    """A prepared record as a plain tuple (the record itself stays behind: it is rebuilt from its JSON if needed)."""
+    """A prepared record as a plain tuple (the record itself stays behind: it is rebuilt from its JSON if needed).
+
+    Its JSON travels as UTF-8 bytes, which the writing process stores without decoding (``_insert``): a
+    decoded str would be decoded by unpickling and encoded again by the driver, both in the writing process.
+    """
+    p.columns["data"] = p.columns["data"].encode("utf-8")
     return (p.position, p.offset, p.offset_unit, p.file, p.flavour, p.columns, p.keys, p.copies, p.subcat,
             [_problem_tuple(w) for w in p.warnings])
 
