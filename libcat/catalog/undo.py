@@ -13,10 +13,11 @@ from sqlalchemy.orm import Session
 from .. import i18n
 from . import holdings
 from . import records as rec
+from .records import ABSORBED
 from .batches import alive
 from .counts import UNDONE_REASON
 from .importer import keys_of_row, sync_copies, write_keys
-from .models import Batch, CatalogRecord, Copy, DigitalFile, DigitalObject, Quarantine, RecordEvent, RecordKey, utcnow
+from .models import Batch, CatalogRecord, ContractRecord, Copy, DigitalFile, DigitalObject, Quarantine, RecordEvent, RecordKey, utcnow
 from .store import Catalog, CatalogError
 
 i18n.register({
@@ -66,6 +67,21 @@ def _restore(row: CatalogRecord, before: str) -> None:
             v = dt.datetime.fromisoformat(v)
         setattr(row, col, v)
     row.datestamp = utcnow()
+
+
+def _send_back(s: Session, record_id: int, moved: dict[str, Any]) -> None:
+    """Undo what a merge moved to ``record_id`` from ``moved["from"]``: copies and digital objects (with their
+    files) go home, and the contract links it added to ``record_id`` are dropped (the merged record kept its own)."""
+    home = moved["from"]
+    if moved.get("copies"):
+        s.execute(update(Copy).where(Copy.id.in_(moved["copies"]), Copy.record_id == record_id).values(record_id=home))
+    if moved.get("digital_objects"):
+        objs = moved["digital_objects"]
+        s.execute(update(DigitalObject).where(DigitalObject.id.in_(objs)).values(record_id=home))
+        s.execute(update(DigitalFile).where(DigitalFile.object_id.in_(objs)).values(record_id=home))
+    if moved.get("contracts"):
+        s.execute(sql_delete(ContractRecord).where(ContractRecord.record_id == record_id,
+                                                   ContractRecord.contract_id.in_(moved["contracts"])))
 
 
 def _detail(ev: RecordEvent) -> dict[str, Any]:
@@ -157,35 +173,40 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: st
             ])
             counts["removed"] += done.rowcount
             counts["withdrawn"] += withdrawn.rowcount
-        key_pairs = []
+        restored: dict[int, CatalogRecord] = {}
+        applied: dict[int, list[tuple[str, str]]] = {}
+        rekey: set[int] = set()
         for ev in events:
             if ev.kind == "created" or ev.record_id in created_set or ev.kind == "undone":
                 continue
             row = s.get(CatalogRecord, ev.record_id)
             detail = _detail(ev)
             current = rec.snapshot(row)
-            if ev.before:
+            if ev.before and ev.kind != ABSORBED:
                 old_copies = holdings.extract(rec.load(row), row.flavour)
                 _restore(row, ev.before)
                 if row.deleted_at is None:
                     sync_copies(s, row.id, old_copies, holdings.extract(rec.load(row), row.flavour))
-            for cid in detail.get("copies_added", []):
-                s.execute(sql_delete(Copy).where(Copy.id == cid))
-            moved = detail.get("moved") or {}
-            if moved.get("copies"):
-                s.execute(update(Copy).where(Copy.id.in_(moved["copies"]), Copy.record_id == row.id)
-                          .values(record_id=moved["from"]))
-            if moved.get("digital_objects"):
-                objs = moved["digital_objects"]
-                s.execute(update(DigitalObject).where(DigitalObject.id.in_(objs)).values(record_id=moved["from"]))
-                s.execute(update(DigitalFile).where(DigitalFile.object_id.in_(objs)).values(record_id=moved["from"]))
+                rekey.add(row.id)
+            else:
+                row.datestamp = now
+            if "applied_keys" in detail:
+                applied[row.id] = [(k, v) for k, v in detail["applied_keys"]]
+            if "copies_added" in detail:
+                rekey.add(row.id)
+                s.execute(sql_delete(Copy).where(Copy.id.in_(detail["copies_added"])))
+            if detail.get("moved"):
+                _send_back(s, row.id, detail["moved"])
             rec.add_event(s, row, "undone", batch=undo, source=f"batch {batch_id}",
                           detail=f"undo of batch {batch_id}: {ev.kind} restored", before=current)
-            if row.deleted_at is None:
-                key_pairs.append((row.id, keys_of_row(row)))
-            else:
-                s.execute(sql_delete(RecordKey).where(RecordKey.record_id == row.id))
-            counts["restored"] += 1
+            restored[row.id] = row
+        key_pairs = []
+        for rid, row in restored.items():
+            if row.deleted_at is not None:
+                s.execute(sql_delete(RecordKey).where(RecordKey.record_id == rid))
+            elif rid in rekey:
+                key_pairs.append((rid, keys_of_row(row) + applied.get(rid, [])))
+        counts["restored"] = len(restored)
         s.flush()
         write_keys(s, key_pairs)
         s.execute(update(Quarantine).where(Quarantine.batch_id == batch_id, Quarantine.resolved_at.is_(None))
