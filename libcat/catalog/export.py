@@ -27,11 +27,13 @@ from sqlalchemy.orm import Session
 from .. import i18n
 from ..kabis import classify, profiles
 from ..marc.crosswalk import holdings as copies_x
+from ..marc.crosswalk.common import local_lore_mark
 from ..marc.fieldindex import index
 from ..marc.flavour import IRBIS, MARC21, UNIMARC
 from ..marc.summary import summarize
 from . import holdings
 from . import records as rec
+from .counts import FUND_SUBCATALOGS
 from .models import Batch, CatalogRecord, Copy, RecordEvent, Subcatalog
 from .store import Catalog, CatalogError
 
@@ -39,6 +41,8 @@ FORMATS = ("iso2709", "marcxml", "json", "mrk", "irbis")
 FLAVOURS = ("keep", "marc21", "rusmarc", "irbis")
 _TARGET = {"marc21": MARC21, "rusmarc": UNIMARC, "irbis": IRBIS}
 _FLAVOUR_NAME = {MARC21: "MARC 21", UNIMARC: "RUSMARC", IRBIS: "IRBIS"}
+#: The sub-catalogue whose records go out with the local-lore mark.
+LOCAL_LORE = FUND_SUBCATALOGS["local-lore"]
 
 i18n.register({
     "export.summary": {
@@ -221,11 +225,14 @@ def target_flavour(flavour: str, options: ExportOptions) -> str:
 
 @dataclass
 class ReadBack:
-    """What an importing libcat with the same profile reads from a crosswalked record, to report
-    the control number, entry date, language or sub-catalogue a crosswalk does not carry."""
+    """What an importing libcat with the same profile reads from an exported record, to give a local-lore
+    record the local-lore mark it lacks and report the control number, entry date, language or
+    sub-catalogue that does not come back."""
 
     classifier: classify.Classifier
     subcats: dict[int, str]
+    #: Russian name of the local-lore sub-catalogue, the text of a mark the export adds (None: no such sub-catalogue).
+    local_lore_name: str | None = None
 
     @classmethod
     def of(cls, catalog: Catalog, s: Session) -> ReadBack:
@@ -234,15 +241,30 @@ class ReadBack:
             classifier = classify.load(catalog.setting("profile"))
         except profiles.ProfileError:
             classifier = classify.load()
-        return cls(classifier, dict(s.execute(select(Subcatalog.id, Subcatalog.code)).all()))
+        rows = s.execute(select(Subcatalog.id, Subcatalog.code, Subcatalog.name_ru)).all()
+        lore = next((name for _, code, name in rows if code == LOCAL_LORE), None)
+        return cls(classifier, {i: code for i, code, _ in rows}, lore)
 
-    def lost(self, row: CatalogRecord, record: Record, flavour: str, lang: str | None) -> list[str]:
-        """One warning per column the record of ``flavour`` reads back differently from ``row``."""
+    def mark(self, row: CatalogRecord, record: Record, flavour: str) -> None:
+        """Add the local-lore mark (629, in MARC 21 886) to a local-lore record the profile rules would
+        read back as something else (put there with ``import --into local-lore``)."""
+        if (self.local_lore_name is not None and self.subcats.get(row.subcat_id or 0) == LOCAL_LORE
+                and self.classifier.classify(record, flavour) != LOCAL_LORE):
+            record.add_ordered_field(local_lore_mark(flavour, self.local_lore_name))
+
+    def lost(self, row: CatalogRecord, record: Record, flavour: str, lang: str | None,
+             kept: bool = False) -> list[str]:
+        """One warning per column the record of ``flavour`` reads back differently from ``row``; only the
+        sub-catalogue when the record is ``kept`` in its own flavour (its other columns come back as they are)."""
         idx = index(record)
-        got = summarize(record, flavour, idx)
-        pairs = (("control_number", row.control_number, got.control_number),
-                 ("entry_date", row.entry_date, got.entry_date), ("language", row.language, got.language),
-                 ("subcat", self.subcats.get(row.subcat_id or 0), self.classifier.classify(record, flavour, idx)))
+        subcat = ("subcat", self.subcats.get(row.subcat_id or 0), self.classifier.classify(record, flavour, idx))
+        if kept:
+            pairs: tuple[tuple[str, Any, Any], ...] = (subcat,)
+        else:
+            got = summarize(record, flavour, idx)
+            pairs = (("control_number", row.control_number, got.control_number),
+                     ("entry_date", row.entry_date, got.entry_date), ("language", row.language, got.language),
+                     subcat)
         return [i18n.t("export.not_carried", lang, what=i18n.t(f"export.what.{name}", lang), value=before or "-",
                        target=_FLAVOUR_NAME[flavour], got=after or "-")
                 for name, before, after in pairs if before != after]
@@ -250,7 +272,8 @@ class ReadBack:
 
 def prepare(s: Session, row: CatalogRecord, copies: list[Copy], options: ExportOptions,
             links_mod=None, read_back: ReadBack | None = None) -> tuple[Record, str, list[str]]:
-    """The record as it goes out: crosswalked, with holdings and digital-object links; and the warnings."""
+    """The record as it goes out: crosswalked, with holdings, digital-object links and the local-lore mark
+    its sub-catalogue needs; and the warnings."""
     record = rec.load(row)
     warnings: list[str] = []
     target = target_flavour(row.flavour, options)
@@ -262,8 +285,9 @@ def prepare(s: Session, row: CatalogRecord, copies: list[Copy], options: ExportO
     warnings += _add_holdings(record, target, copies, options.lang)
     if links_mod is not None:
         _add_links(record, links_mod.link_fields(s, row, target, base_url=options.base_url))
-    if read_back is not None and target != row.flavour:
-        warnings += read_back.lost(row, record, target, options.lang)
+    if read_back is not None:
+        read_back.mark(row, record, target)
+        warnings += read_back.lost(row, record, target, options.lang, kept=target == row.flavour)
     return record, target, warnings
 
 

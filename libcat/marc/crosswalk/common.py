@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pymarc import Field, Indicators, Subfield
 
 from ... import i18n
+from ..flavour import MARC21
 
 #: UNIMARC numeric relator codes (Appendix C) and the MARC relator term codes they mean.
 RELATORS: dict[str, str] = {
@@ -174,6 +175,12 @@ def from_foreign(field: Field, source: str) -> Field | None:
         elif sf.code == "b":
             ind, after_b = (sf.value + "  ")[:2], True
     return Field(tag=tag, indicators=Indicators(ind[0], ind[1]), subfields=subs)
+
+
+def local_lore_mark(flavour: str, text: str) -> Field:
+    """The local-lore mark with ``text`` (``$b``, as IRBIS writes it) in ``flavour``: 629, or 886 in MARC 21."""
+    mark = Field(tag=LOCAL_LORE_TAG, indicators=Indicators(" ", " "), subfields=[Subfield("b", text)])
+    return to_foreign(mark, RUSMARC_SOURCE) if flavour == MARC21 else mark
 
 
 def embedded_fields(field: Field) -> list[Field]:
