@@ -122,7 +122,8 @@ def _conflicts(s: Session, batch_id: int, last: dict[int, int], created: set[int
 
 def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: str | None = None) -> dict[str, int]:
     """Revert one batch in one transaction: its added records become tombstones with an `undone` event,
-    updated, deleted and merged records get their previous version back, moved copies go home.
+    updated, deleted and merged records get their previous version back; what a merge gave a record (copies,
+    digital objects, contract links, APPLIED keys) goes back, and each restored record's keys are written once.
 
     Refuses (unless ``force``) when a later batch or a digitized object touches the same records; with ``force``
     the live digitized objects of the removed records are withdrawn (``deleted_at`` set, files kept), so nothing
@@ -192,6 +193,7 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: st
                 row.datestamp = now
             if "applied_keys" in detail:
                 applied[row.id] = [(k, v) for k, v in detail["applied_keys"]]
+                rekey.add(row.id)
             if "copies_added" in detail:
                 rekey.add(row.id)
                 s.execute(sql_delete(Copy).where(Copy.id.in_(detail["copies_added"])))
