@@ -200,10 +200,10 @@ def _members(s: Session, ids: list[int]) -> dict[int, Member]:
 
 
 def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe") -> int:
-    """Merge a group into its survivor: copies, digital objects and contracts move; the others become
-    tombstones with a `merged` event. The survivor's own record is not edited: it gets an `absorbed` event
-    (which the yearly "records edited" count leaves out) only when something moved to it. Returns the number
-    of records merged away."""
+    """Merge a group into its survivor: copies and digital objects move, the survivor gets links to the others'
+    contracts; the others become tombstones with a `merged` event (keeping their APPLIED keys for undo). The
+    survivor's own record is not edited: it gets an `absorbed` event (which the yearly "records edited" count
+    leaves out) only when something moved to it. Returns the number of records merged away."""
     survivor = s.get(CatalogRecord, group.survivor.id)
     if survivor is None or survivor.deleted_at is not None:
         return 0
@@ -239,8 +239,9 @@ def _remember_keys(s: Session, other: CatalogRecord, batch: Batch, kept: list[tu
 
 
 def _move_to(s: Session, other: CatalogRecord, survivor: CatalogRecord) -> dict[str, list[int]]:
-    """Move the copies, digital objects (those whose files the survivor lacks) and contract links of ``other``
-    to ``survivor``; returns the ids moved: ``copies``, ``digital_objects``, ``contracts``."""
+    """Move the copies and digital objects (those whose files the survivor lacks) of ``other`` to ``survivor`` and
+    link ``survivor`` to the contracts of ``other`` it lacks (``other`` keeps its links); returns the ids moved or
+    linked, ``copies``, ``digital_objects``, ``contracts``, which undo takes back."""
     copies = list(s.scalars(select(Copy.id).where(Copy.record_id == other.id)))
     taken = set(s.scalars(select(DigitalFile.sha256).where(DigitalFile.record_id == survivor.id)))
     objects = []
