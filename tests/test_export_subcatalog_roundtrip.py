@@ -19,6 +19,8 @@ from libcat.catalog import importer as imp
 from libcat.catalog.models import CatalogRecord, Subcatalog
 from libcat.kabis import classify
 from libcat.marc.crosswalk import convert
+from libcat.marc.crosswalk.common import has_local_lore_mark
+from libcat.marc.fieldindex import index
 from libcat.marc.flavour import IRBIS, MARC21, UNIMARC
 from test_export_holdings import empty_target  # noqa: F401 (fixture)
 from test_import_helpers import irbis, items, marc
@@ -88,8 +90,9 @@ def test_the_mark_text_crosses_rusmarc_and_marc21_and_comes_back():
     irb, _ = convert(marc21, "irbis")
     assert [f.get_subfields("b") for f in irb.get_fields("629")] == [[MARK]]
     rules = classify.load()
-    assert [rules.classify(r, fl) for r, fl in ((rusmarc, UNIMARC), (marc21, MARC21), (again, UNIMARC), (irb, IRBIS))
-            ] == ["local-lore"] * 4
+    each = ((rusmarc, UNIMARC), (marc21, MARC21), (again, UNIMARC), (irb, IRBIS))
+    assert [rules.classify(r, fl) for r, fl in each] == ["local-lore"] * 4
+    assert [has_local_lore_mark(index(r), fl) for r, fl in each] == [True] * 4
 
 
 def test_an_886_from_another_format_is_no_local_lore_mark():
@@ -99,6 +102,7 @@ def test_an_886_from_another_format_is_no_local_lore_mark():
     out, warnings = convert(record, "rusmarc")
     assert not out.get_fields("629") and any("886" in w for w in warnings)
     assert classify.load().classify(out, UNIMARC) == "books"
+    assert not has_local_lore_mark(index(record), MARC21) and not has_local_lore_mark(index(out), UNIMARC)
 
 
 @pytest.mark.parametrize("lang,told", [

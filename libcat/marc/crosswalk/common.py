@@ -183,6 +183,15 @@ def local_lore_mark(flavour: str, text: str) -> Field:
     return to_foreign(mark, RUSMARC_SOURCE) if flavour == MARC21 else mark
 
 
+def has_local_lore_mark(idx: dict[str, list[Field]], flavour: str) -> bool:
+    """True when a record (``idx``: its field index) carries the local-lore mark: 629, or in MARC 21 the
+    886 $2 rusmarc that keeps it."""
+    if flavour != MARC21:
+        return LOCAL_LORE_TAG in idx
+    return any(LOCAL_LORE_TAG in f.get_subfields("a") and first(f, "2").lower() == RUSMARC_SOURCE
+               for f in idx.get("886", ()) if not f.is_control_field())
+
+
 def embedded_fields(field: Field) -> list[Field]:
     """The fields a UNIMARC 4xx link field embeds with ``$1`` (``$1 2001 $a title`` -> 200 1_ $a title)."""
     out: list[Field] = []
