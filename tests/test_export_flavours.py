@@ -127,7 +127,7 @@ def test_cli_crosswalk_problems_in_kazakh_and_russian(catalog, run_cli, tmp_path
     res = run_cli("--lang", "kk", "export", "--format", "iso2709", "--flavour", "marc21", "-o", str(tmp_path / "o.mrc"))
     assert res.exit_code == 0
     assert "908: тек ИРБИС өрісі, RUSMARC-та сәйкестігі жоқ, шығарылмады" in res.output
-    assert "ішкі каталог local-lore MARC 21 форматына көшпейді: жазба кері books болып оқылады" in res.output
+    assert "ішкі каталог local-lore" not in res.output, "the local-lore mark travels to MARC 21 (886) and back"
     res = run_cli("--lang", "ru", "export", "--format", "irbis", "-o", str(tmp_path / "o.txt"))
     assert res.exit_code == 0 and "нет места в IRBIS 910" not in res.output
     assert "выгружено записей: 36" in res.output
