@@ -199,11 +199,13 @@ def _members(s: Session, ids: list[int]) -> dict[int, Member]:
     return out
 
 
-def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe") -> int:
+def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe",
+                applied: dict[int, list[tuple[str, str]]] | None = None) -> int:
     """Merge a group into its survivor: copies and digital objects move, the survivor gets links to the others'
     contracts; the others become tombstones with a `merged` event (keeping their APPLIED keys for undo). The
     survivor's own record is not edited: it gets an `absorbed` event (which the yearly "records edited" count
-    leaves out) only when something moved to it. Returns the number of records merged away."""
+    leaves out) only when something moved to it. ``applied``: the members' APPLIED keys when already read.
+    Returns the number of records merged away."""
     survivor = s.get(CatalogRecord, group.survivor.id)
     if survivor is None or survivor.deleted_at is not None:
         return 0
@@ -217,7 +219,7 @@ def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe") 
         before = rec.snapshot(survivor)
         moved = _move_to(s, other, survivor)
         reason = "duplicate of record {} ({})".format(survivor.id, ", ".join(f"{k} {v}" for k, v in group.reasons[:3]))
-        kept = applied_keys(s, [other.id])[other.id]
+        kept = applied[other.id] if applied is not None else applied_keys(s, [other.id])[other.id]
         rec.delete(s, other, reason=reason[:1000], batch=batch, source=source, merged_into=survivor)
         if kept:
             _remember_keys(s, other, batch, kept)
@@ -274,8 +276,12 @@ def apply(catalog: Catalog, groups: list[Group], *, candidates: bool = False) ->
                       options=json.dumps({"candidates": candidates}))
         s.add(batch)
         s.flush()
+        ids = sorted({m.id for g in chosen for m in g.members})
+        applied: dict[int, list[tuple[str, str]]] = {}
+        for i in range(0, len(ids), 1000):
+            applied.update(applied_keys(s, ids[i:i + 1000]))
         for g in chosen:
-            merged += merge_group(s, g, batch)
+            merged += merge_group(s, g, batch, applied=applied)
         batch.status = "done"
         batch.finished_at = utcnow()
         batch.counts = json.dumps({"groups": len(chosen), "merged": merged})
