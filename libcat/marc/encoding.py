@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import string
 import unicodedata
+from collections import Counter
+from operator import mul
 
 from pymarc import marc8_mapping
 from pymarc.marc8 import MARC8ToUnicode
@@ -111,61 +114,110 @@ def unimarc_charset(f100a: str) -> str | None:
     return None
 
 
-def _score(text: str) -> float:
-    score = 0.0
-    for ch in text:
-        if ch < "\x80":
-            continue
-        low = ch.lower()
-        w = _WEIGHT.get(low)
-        if w is not None:
-            score += w if ch == low else w * 0.6
-        elif ch in _KAZAKH:
-            score += 1.5
-        elif ch in _RARE:
-            score -= 1.0
-        elif "а" <= low <= "я":
-            score += 0.3
-        elif unicodedata.category(ch)[0] != "L":
-            score -= 2.0
-    return score
+def _char_score(ch: str) -> float:
+    """What one character of a candidate decoding adds to its score: frequent Russian letters most, Kazakh
+    letters some, rare Cyrillic letters and non-letters take away; ASCII and other letters nothing."""
+    if ch < "\x80":
+        return 0.0
+    low = ch.lower()
+    w = _WEIGHT.get(low)
+    if w is not None:
+        return w if ch == low else w * 0.6
+    if ch in _KAZAKH:
+        return 1.5
+    if ch in _RARE:
+        return -1.0
+    if "а" <= low <= "я":
+        return 0.3
+    if unicodedata.category(ch)[0] != "L":
+        return -2.0
+    return 0.0
+
+
+#: Per code page, what each byte adds to the score (the code pages read one byte as one character).
+_VALUES = tuple(tuple(_char_score(bytes([b]).decode(e, errors="replace")) for b in range(256)) for e in CYRILLIC)
+#: The same values as exact integers (each float times a power of two), so sums of them are exact.
+_SCALE = max(v.as_integer_ratio()[1] for row in _VALUES for v in row)
+_UNITS = tuple([v.as_integer_ratio()[0] * (_SCALE // v.as_integer_ratio()[1]) for v in row] for row in _VALUES)
+_MAX_UNIT = max(abs(u) for row in _UNITS for u in row)
+#: Bytes that add nothing in every code page (ASCII among them): left out before counting.
+_NEUTRAL = bytes(b for b in range(256) if not any(row[b] for row in _UNITS))
+_KZ_MARKS = (b"\x8d", b"\x9d", b"\xa3", b"\xbc", b"\xbe", b"\xbf", b"\xaf")
+_KZ_BYTES = bytes(b for b in range(256) if bytes([b]).decode(KZ1048, errors="replace") in _KAZAKH)
+_RARE_BYTES = bytes(b for b in range(256) if bytes([b]).decode(CP1251, errors="replace") in _RARE)
+
+
+def _count(data: bytes, members: bytes) -> int:
+    """How many bytes of ``data`` are among ``members``."""
+    return len(data) - len(data.translate(None, members))
+
+
+def _best_in_order(scored: bytes) -> str:
+    """The code page whose score, summed in floating point byte by byte, is highest (the first on a tie)."""
+    best, best_score = CP1251, float("-inf")
+    for enc, values in zip(CYRILLIC, _VALUES):
+        s = 0.0
+        for b in scored:
+            s += values[b]
+        if s > best_score:
+            best, best_score = enc, s
+    return best
+
+
+def _best(scored: bytes) -> str:
+    """``_best_in_order`` from a count of each byte and exact sums: the float sums differ from the exact ones by
+    less than ``margin`` (recursive summation error, at most n * 2**-52 * sum |value| each), so a code page
+    ahead of every other by more than that wins in floating point too; one whose values on these bytes are the
+    same as the winner's has the same float sum and loses the tie as a later one. Anything closer is summed in
+    order."""
+    tally = Counter(scored)
+    counts = list(tally.values())
+    weights = [list(map(units.__getitem__, tally)) for units in _UNITS]
+    sums = [sum(map(mul, counts, w)) for w in weights]
+    top = max(sums)
+    first = sums.index(top)
+    n = len(scored)
+    margin = 2 * n * n * _MAX_UNIT
+    for w, s in zip(weights, sums):
+        if w != weights[first] and (top - s) << 52 <= margin:
+            return _best_in_order(scored)
+    return CYRILLIC[first]
 
 
 def guess_cyrillic(data: bytes) -> str:
-    """The most likely single-byte Cyrillic code page of 8-bit ``data`` (cp1251, KZ-1048, cp866 or KOI8-R)."""
-    high = bytes(b for b in data if b >= 0x80)
-    if not high:
+    """The most likely single-byte Cyrillic code page of 8-bit ``data`` (cp1251, KZ-1048, cp866 or KOI8-R).
+
+    Each reading of the first 64 KiB is scored by its letters (``_char_score``); cp1251 gives way to KZ-1048
+    when bytes only KZ-1048 uses occur and its Kazakh letters outnumber half cp1251's rare letters.
+    """
+    if data.isascii():
         return CP1251
     sample = data if len(data) < 65536 else data[:65536]
-    best, best_score = CP1251, float("-inf")
-    for enc in CYRILLIC:
-        s = _score(sample.decode(enc, errors="replace"))
-        if s > best_score:
-            best, best_score = enc, s
-    if best == CP1251 and any(b in data for b in (b"\x8d", b"\x9d", b"\xa3", b"\xbc", b"\xbe", b"\xbf", b"\xaf")):
-        kz = sample.decode(KZ1048, errors="replace")
-        if sum(ch in _KAZAKH for ch in kz) > sum(ch in _RARE for ch in sample.decode(CP1251, errors="replace")) // 2:
+    best = _best(sample.translate(None, _NEUTRAL))
+    if best == CP1251 and any(b in data for b in _KZ_MARKS):
+        if _count(sample, _KZ_BYTES) > _count(sample, _RARE_BYTES) // 2:
             best = KZ1048
     return best
 
 
+#: ``bytes.translate`` tables for ``looks_marc8``: H for a byte 0x80-0xFF, L for the others; D for an ANSEL
+#: combining diacritic (0xE0-0xFE), A for an ASCII letter, "." for any other byte.
+_HIGH_LOW = b"L" * 128 + b"H" * 128
+_DIACRITIC_LETTER = bytes(
+    ord("D") if 0xE0 <= b <= 0xFE else ord("A") if chr(b) in string.ascii_letters else ord(".") for b in range(256)
+)
+
+
 def looks_marc8(data: bytes) -> bool:
-    """True when 8-bit ``data`` reads as MARC-8: escape sequences, or ANSEL diacritics before ASCII letters."""
+    """True when 8-bit ``data`` reads as MARC-8: escape sequences, or more ANSEL diacritics before ASCII letters
+    than pairs of adjacent 8-bit bytes (which Cyrillic text is full of)."""
     if b"\x1b" in data:
         return True
-    before_letter = runs = 0
-    prev_high = False
-    for i, b in enumerate(data):
-        if b >= 0x80:
-            if prev_high:
-                runs += 1
-            nxt = data[i + 1] if i + 1 < len(data) else 0
-            if 0xE0 <= b <= 0xFE and (0x41 <= nxt <= 0x5A or 0x61 <= nxt <= 0x7A):
-                before_letter += 1
-            prev_high = True
-        else:
-            prev_high = False
-    return before_letter > runs
+    before_letter = data.translate(_DIACRITIC_LETTER).count(b"DA")
+    classes = data.translate(_HIGH_LOW)
+    high_runs = classes.count(b"LH") + classes.startswith(b"H")
+    adjacent_high = classes.count(b"H") - high_runs
+    return before_letter > adjacent_high
 
 
 def guess(data: bytes, marc8_possible: bool = False) -> str:
