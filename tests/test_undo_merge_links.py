@@ -158,11 +158,6 @@ RUSSIAN_NOTHING_NEW = """#920: PAZK
 *****
 """
 
-IMPORTER_RECORDS_APPLIED_KEYS = pytest.mark.xfail(
-    strict=True, reason="the importer's _duplicate does not yet keep the APPLIED keys it replaces in an event")
-
-
-@IMPORTER_RECORDS_APPLIED_KEYS
 @pytest.mark.parametrize("earlier", [None, RUSSIAN_SHORTER], ids=["nothing-new", "keys-of-an-earlier-merge"])
 def test_undo_of_an_import_merge_gives_back_exactly_the_applied_keys(catalog, cli, tmp_path: Path,
                                                                      earlier: str | None) -> None:

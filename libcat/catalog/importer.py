@@ -738,26 +738,28 @@ class _Run:
             return
         row = s.get(CatalogRecord, rid)
         before_copies = holdings.extract(rec.load(row), row.flavour)
-        applied = [k for k in (row_applied_key(row), marks[id(p)]) if k] + applied_keys(s, [rid])[rid]
+        had = applied_keys(s, [rid])[rid]
+        applied = [k for k in (row_applied_key(row), marks[id(p)]) if k] + had
         if action == "update" or completeness(p.record) > completeness(rec.load(row)):
             rec.update(s, row, p.record, p.flavour, batch=self._batch_ref(), source=self.event_source,
                        detail=f"{p.where()}: duplicate ({action})")
             self.report.updated += 1
         write_keys(s, [(rid, keys_of_row(row) + list(dict.fromkeys(applied)))])
+        ids: list[int] = []
         if action == "update":
             sync_copies(s, rid, before_copies, p.copies)
-            return
-        have = {(c.inventory_number, c.barcode) for c in s.scalars(select(Copy).where(Copy.record_id == rid))}
-        fresh = [c for c in p.copies if (c["inventory_number"], c["barcode"]) not in have]
-        if fresh:
-            ids = []
-            for c in fresh:
-                cp = Copy(record_id=rid, **c)
-                s.add(cp)
-                s.flush()
-                ids.append(cp.id)
-            rec.add_event(s, row, rec.ABSORBED, batch=self._batch_ref(), source=self.event_source,
-                          detail=json.dumps({"note": f"{p.where()}: copies of a duplicate", "copies_added": ids}))
+        else:
+            have = {(c.inventory_number, c.barcode) for c in s.scalars(select(Copy).where(Copy.record_id == rid))}
+            for c in p.copies:
+                if (c["inventory_number"], c["barcode"]) not in have:
+                    cp = Copy(record_id=rid, **c)
+                    s.add(cp)
+                    s.flush()
+                    ids.append(cp.id)
+        # Always an event, with the APPLIED keys the record had: undo gives back exactly those.
+        rec.add_event(s, row, rec.ABSORBED, batch=self._batch_ref(), source=self.event_source,
+                      detail=json.dumps({"note": f"{p.where()}: a duplicate taken in", "copies_added": ids,
+                                         "applied_keys": had}, ensure_ascii=False))
 
     def _insert(self, s: Session, source: str, new: list[_Prepared]) -> None:
         """Bulk-insert new records with their `created` events, match keys and copies (one driver call per table)."""
