@@ -17,6 +17,7 @@ from pymarc import Record
 from ..marc.crosswalk.holdings import HOLDINGS_TAGS, WRITTEN_OFF, Item, read, ymd
 from ..marc.fieldindex import FieldIndex
 from ..marc.flavour import IRBIS, MARC21, UNIMARC
+from ..marc.iso2709 import Memo
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -26,13 +27,19 @@ def parse_date(text: str | None) -> dt.date | None:
     Lenient on purpose: it reads dates inside record data (910^C, 876$d...), where a bad date is skipped.
     Dates typed in command-line options go through the strict ``libcat.dates.parse_date``.
     """
-    if not text:
-        return None
+    return _DATES[text] if text else None
+
+
+def _parse_date(text: str) -> dt.date | None:
     d = text if len(text) == 8 and text.isdigit() else ymd(text)  # YYYYMMDD, as read() gives it: no regex
     try:
         return dt.date(int(d[:4]), int(d[4:6]), int(d[6:])) if d else None
     except ValueError:
         return None
+
+
+#: ``parse_date`` of the texts seen so far (dates are immutable, so rows may share them).
+_DATES: Memo = Memo(_parse_date, 10000)
 
 
 def _clip(value: str | None, size: int) -> str | None:

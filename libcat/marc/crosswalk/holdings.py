@@ -28,12 +28,14 @@ import copy
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 from pymarc import Field, Indicators, Record, Subfield
 
 from ... import i18n
 from ..fieldindex import FieldIndex, index, subfield_values
 from ..flavour import IRBIS, MARC21, UNIMARC
+from ..iso2709 import Memo
 
 #: Holdings fields per flavour: they are copies, not description.
 HOLDINGS_TAGS: dict[str, tuple[str, ...]] = {IRBIS: ("910",), MARC21: ("852", "876"), UNIMARC: ("995", "899")}
@@ -60,6 +62,8 @@ _HOLDS: dict[str, frozenset[str]] = {
 WRITE_OFF_WORDS = re.compile(r"withdrawn|written.?off|discard|списан|есептен", re.I)
 _YMD = re.compile(r"\b(\d{4})-?(\d{2})-?(\d{2})\b")
 _DMY = re.compile(r"\b(\d{1,2})[./](\d{1,2})[./](\d{4})\b")
+#: Subfield codes remembered per holdings field (a field has a few dozen codes at most).
+_PLAN_SIZE = 256
 
 i18n.register({
     "holdings.not_carried": {
@@ -137,8 +141,10 @@ class Problem:
 
 def ymd(text: str | None) -> str:
     """A date written YYYYMMDD, YYYY-MM-DD or DD.MM.YYYY anywhere in ``text``, as ``YYYYMMDD``; else ""."""
-    if not text:
-        return ""
+    return _YMD_SEEN[text] if text else ""
+
+
+def _ymd(text: str) -> str:
     if len(text) == 8 and text.isascii() and text.isdigit():  # YYYYMMDD as written: no regex needed
         return text if 1 <= int(text[4:6]) <= 12 and 1 <= int(text[6:]) <= 31 else ""
     for rx, order in ((_YMD, (1, 2, 3)), (_DMY, (3, 2, 1))):
@@ -148,6 +154,10 @@ def ymd(text: str | None) -> str:
             if 1 <= mo <= 12 and 1 <= d <= 31:
                 return f"{y:04d}{mo:02d}{d:02d}"
     return ""
+
+
+#: ``ymd`` of the texts seen so far: a catalogue's copies share a few thousand dates.
+_YMD_SEEN: Memo = Memo(_ymd, 10000)
 
 
 def _status(text: str) -> tuple[str, str]:
@@ -166,26 +176,38 @@ def _status_text(item: Item) -> str:
     return item.status
 
 
-def _take(item: Item, f: Field, sep: str, parts: dict[str, str], skip: str = "") -> None:
-    """Fill ``item`` from ``f`` by subfield code (``parts``: code -> part, first value wins).
+def _action(prefix: str, upper: bool, parts: dict[str, str], skip: str, code: str) -> tuple[str | None, str] | None:
+    """How a subfield ``code`` is read: None when in ``skip`` (the caller reads it), else (part or None, its name)."""
+    key = code.lower()
+    if key in skip:
+        return None
+    return parts.get(key), prefix + (code.upper() if upper else code)
+
+
+def _plan(tag: str, sep: str, parts: dict[str, str], skip: str = "") -> Memo:
+    """The ``_action`` of each subfield code of ``tag``, worked out once per code (``parts``: code -> part).
 
     Codes in ``skip`` are read by the caller; any other code is unmapped and named like ``910^U``.
     """
-    prefix, upper = f.tag + sep, sep == "^"
+    return Memo(partial(_action, tag + sep, sep == "^", parts, skip), _PLAN_SIZE)
+
+
+def _take(f: Field, plan: Memo, location: str = "") -> Item:
+    """An item filled from ``f`` by its ``plan`` (first value of a part wins) on top of ``location``."""
+    got = {"location": location} if location else {}
+    sources: dict[str, str] = {}
+    unmapped: list[str] = []
     for code, value in f.subfields:
-        value = value.strip() if value else ""
-        if not value:
-            continue
-        key = code.lower()
-        if key in skip:
-            continue
-        name = prefix + (code.upper() if upper else code)
-        part = parts.get(key)
-        if part is None:
-            item.unmapped.append(name)
-        elif not getattr(item, part):
-            setattr(item, part, value)
-            item.sources[part] = name
+        if value and (value := value.strip()):
+            action = plan[code]
+            if action is not None:
+                part, name = action
+                if part is None:
+                    unmapped.append(name)
+                elif part not in got:
+                    got[part] = value
+                    sources[part] = name
+    return Item(**got, sources=sources, unmapped=unmapped)
 
 
 # ---- readers ---------------------------------------------------------------------------------
@@ -198,6 +220,11 @@ _RUSMARC_899 = {"p": "inventory", "j": "call_number", "x": "barcode"}
 _MARC21_852 = {"j": "call_number", "h": "call_number", "p": "inventory"}
 _MARC21_876 = {"a": "inventory", "p": "barcode", "c": "price", "d": "received", "j": "status", "l": "location",
                "x": "act"}
+_PLAN_910 = _plan("910", "^", _IRBIS_910)
+_PLAN_995 = _plan("995", "$", _UNIMARC_995, skip="bc")
+_PLAN_899 = _plan("899", "$", _RUSMARC_899, skip="ab")
+_PLAN_852 = _plan("852", "$", _MARC21_852, skip="abc8")
+_PLAN_876 = _plan("876", "$", _MARC21_876, skip="8")
 
 
 def _irbis_write_off(idx: FieldIndex) -> str:
@@ -213,8 +240,7 @@ def _irbis_write_off(idx: FieldIndex) -> str:
 def _read_irbis(idx: FieldIndex) -> list[Item]:
     out = []
     for f in idx.get("910", ()):
-        item = Item()
-        _take(item, f, "^", _IRBIS_910)
+        item = _take(f, _PLAN_910)
         code = item.status.upper()
         item.status = IRBIS_STATUS.get(code, code)
         item.received = ymd(item.received) or item.received
@@ -232,14 +258,12 @@ def _joined(f: Field, codes: tuple[str, ...]) -> str:
 def _read_unimarc(idx: FieldIndex) -> list[Item]:
     out = []
     for f in idx.get("995", ()):
-        item = Item(location=(f.get("c") or f.get("b") or "").strip())
-        _take(item, f, "$", _UNIMARC_995, skip="bc")
+        item = _take(f, _PLAN_995, (f.get("c") or f.get("b") or "").strip())
         item.status, item.written_off = _status(item.status)
         item.received = ymd(item.received) or item.received
         out.append(item)
     for f in idx.get("899", ()):
-        item = Item(location=_joined(f, ("a", "b")))
-        _take(item, f, "$", _RUSMARC_899, skip="ab")
+        item = _take(f, _PLAN_899, _joined(f, ("a", "b")))
         out.append(item)
     return out
 
@@ -254,8 +278,7 @@ def _read_marc21(idx: FieldIndex) -> list[Item]:
     linked: dict[str, Item] = {}
     first: Item | None = None  # an 876 without $8 takes the first 852 with a location (else the first 852)
     for f in idx.get("852", ()):
-        holding = Item(location=_joined(f, ("a", "b", "c")))
-        _take(holding, f, "$", _MARC21_852, skip="abc8")
+        holding = _take(f, _PLAN_852, _joined(f, ("a", "b", "c")))
         holdings.append(holding)
         link = _link(f)
         if link:
@@ -269,8 +292,7 @@ def _read_marc21(idx: FieldIndex) -> list[Item]:
         first = holdings[0]
     out = []
     for f in copies:
-        item = Item()
-        _take(item, f, "$", _MARC21_876, skip="8")
+        item = _take(f, _PLAN_876)
         if item.status:
             item.status, item.written_off = _status(item.status)
         if item.status == WRITTEN_OFF and not item.written_off:
