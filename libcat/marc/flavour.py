@@ -38,9 +38,10 @@ def _data(fields) -> list:
     return list(filterfalse(_IS_CONTROL, fields))
 
 
-def _has_value_code(data_fields: list) -> bool:
-    """True when a data field has a leading value (subfield ``*``): one scan of all codes, in C."""
-    return IRBIS_VALUE_CODE in map(_CODE, chain.from_iterable(map(_SUBFIELDS, data_fields)))
+def _has_value_code(fields: list) -> bool:
+    """True when a field has a leading value (subfield ``*``): one scan of all codes, in C. Control fields
+    are scanned too: pymarc gives them no subfields, so they add nothing (and no pass to leave them out)."""
+    return IRBIS_VALUE_CODE in map(_CODE, chain.from_iterable(map(_SUBFIELDS, fields)))
 
 
 def _worksheet(fields: list) -> bool:
@@ -72,6 +73,7 @@ def _flat_463(fields: list) -> bool:
 #: IRBIS local fields and what each adds to the evidence when its test holds.
 _LOCAL_SIGNS = (("920", 2, _worksheet), ("907", 1, _revision), ("903", 1, _present), ("900", 1, _local_900),
                 ("463", 1, _flat_463))
+_LOCAL_TAGS = frozenset(tag for tag, _, _ in _LOCAL_SIGNS)
 
 
 def _no_indicators(data_fields: list) -> bool:
@@ -83,22 +85,32 @@ def _no_indicators(data_fields: list) -> bool:
     return True
 
 
-def irbis_evidence(record: Record, idx: FieldIndex | None = None) -> int:
-    """How many independent signs of IRBIS's internal format a record shows (2 or more: IRBIS)."""
-    idx = index(record) if idx is None else idx
+def _strong_evidence(record: Record, idx: FieldIndex) -> int:
+    """The signs of IRBIS's internal format but the weakest (``_bare_evidence``): long tags, leading values,
+    local fields."""
     score = 0
     if idx and max(map(len, idx)) > 3:
         score += 2
-    data_fields = _data(record.fields)
-    if _has_value_code(data_fields):
+    if _has_value_code(record.fields):
         score += 2
-    for tag, weight, holds in _LOCAL_SIGNS:
-        fields = idx.get(tag)
-        if fields is not None and holds(fields):
-            score += weight
-    if len(data_fields) >= 5 and _no_indicators(data_fields) and any(t[:1] == "9" for t in idx):
-        score += 1
+    if not _LOCAL_TAGS.isdisjoint(idx):  # most records have none of them
+        for tag, weight, holds in _LOCAL_SIGNS:
+            fields = idx.get(tag)
+            if fields is not None and holds(fields):
+                score += weight
     return score
+
+
+def _bare_evidence(record: Record, idx: FieldIndex) -> int:
+    """1 for a record of 5 or more data fields with no indicator set and a 9xx field, else 0."""
+    data_fields = _data(record.fields)
+    return int(len(data_fields) >= 5 and _no_indicators(data_fields) and any(t[:1] == "9" for t in idx))
+
+
+def irbis_evidence(record: Record, idx: FieldIndex | None = None) -> int:
+    """How many independent signs of IRBIS's internal format a record shows (2 or more: IRBIS)."""
+    idx = index(record) if idx is None else idx
+    return _strong_evidence(record, idx) + _bare_evidence(record, idx)
 
 
 def _embeds_link(fields: list) -> bool:
@@ -136,7 +148,10 @@ def detect(record: Record, idx: FieldIndex | None = None) -> str:
     if known in FLAVOURS:
         return known
     idx = index(record) if idx is None else idx
-    evidence = irbis_evidence(record, idx)
+    # irbis_evidence, with its weakest sign (worth 1) read only where it can change the answer
+    evidence = _strong_evidence(record, idx)
+    if evidence == 1:
+        evidence += _bare_evidence(record, idx)
     if evidence >= 2:
         return IRBIS
     marc21 = sum(map(idx.__contains__, _MARC21_TAGS))
@@ -147,7 +162,7 @@ def detect(record: Record, idx: FieldIndex | None = None) -> str:
     unimarc = _unimarc_evidence(idx)
     if unimarc > marc21:
         return UNIMARC
-    if marc21 == 0 and unimarc == 0 and evidence >= 1 and "001" not in idx:
+    if marc21 == 0 and unimarc == 0 and "001" not in idx and (evidence or _bare_evidence(record, idx)):
         return IRBIS
     return MARC21
 
