@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from operator import mul
 
 #: An ISBN-like token: digits, hyphens and spaces, ending in a digit or X (9-digit SBNs included).
 TOKEN = re.compile(r"[0-9][0-9Xx\- ]{7,20}[0-9Xx]")
 _CYRILLIC_X = str.maketrans({"Х": "X", "х": "X"})
+_DIGITS = "0123456789"
 
 
 def find(text: str | None) -> str | None:
@@ -26,18 +29,39 @@ def _search(text: str | None) -> str | None:
 
 
 def _ean_check(digits: str) -> str:
-    rev = digits[::-1]  # weights 3, 1, 3, ... from the right
+    """The EAN-13 check digit of ``digits`` (weights 3, 1, 3, ... from the right)."""
+    if digits.isascii():  # ASCII digits: their bytes less 48 are their values, summed without int() per digit
+        rev = digits.encode()[::-1]
+        threes, ones = rev[0::2], rev[1::2]
+        return _DIGITS[(10 - 3 * (sum(threes) - 48 * len(threes)) - (sum(ones) - 48 * len(ones))) % 10]
+    rev = digits[::-1]
     return str((10 - 3 * sum(map(int, rev[0::2])) - sum(map(int, rev[1::2]))) % 10)
 
 
 def _isbn10_check(digits: str) -> str:
-    check = sum((i + 1) * int(n) for i, n in enumerate(digits)) % 11
-    return "X" if check == 10 else str(check)
+    """The ISBN-10 check character of ``digits`` (weights 1, 2, 3, ... from the left; 10 is "X")."""
+    if digits.isascii():  # as in _ean_check: weight times byte, less 48 times the sum of the weights
+        n = len(digits)
+        check = (sum(map(mul, digits.encode(), range(1, n + 1))) - 24 * n * (n + 1)) % 11
+    else:
+        check = sum((i + 1) * int(n) for i, n in enumerate(digits)) % 11
+    return "X" if check == 10 else _DIGITS[check]
+
+
+def _number(token: str) -> str:
+    """``token`` without spaces and hyphens, upper-cased (a token of digits alone as it is)."""
+    return token if token.isdigit() else token.replace(" ", "").replace("-", "").upper()
 
 
 def verdict(token: str) -> str | None:
     """None for a valid ISBN-10 or ISBN-13 token, else "checksum" or "format"."""
-    number = token if token.isdigit() else token.replace(" ", "").replace("-", "").upper()
+    return _verdict(_number(token))
+
+
+@lru_cache(maxsize=1024)
+def _verdict(number: str) -> str | None:
+    """``verdict`` of a token already made a ``_number``; cached, as an imported record's ISBNs are checked
+    twice (validation, then the summary columns)."""
     if len(number) == 9:
         number = "0" + number
     body = number[:-1]
@@ -52,9 +76,9 @@ def verdict(token: str) -> str | None:
 
 def to_isbn13(token: str) -> str | None:
     """ISBN-13 digits of a valid ISBN-10 or ISBN-13 token; None when it is not one."""
-    if verdict(token) is not None:
+    number = _number(token)
+    if _verdict(number) is not None:
         return None
-    number = token.replace(" ", "").replace("-", "").upper()
     if len(number) == 13:
         return number
     body = number.rjust(10, "0")[:-1]
