@@ -7,8 +7,10 @@ case, punctuation, ё/е, й/и, Kazakh letters typed with their Russian base le
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
+from encodings import kz1048
 from functools import lru_cache
 
 from pymarc import Record
@@ -49,6 +51,11 @@ def _fold_word(word: str) -> str:
     return word
 
 
+def _unmix(text: str) -> str:
+    """``text`` with the look-alike letters of its Cyrillic words made Cyrillic."""
+    return _WORD.sub(lambda m: _fold_word(m.group(0)), text)
+
+
 def _to_base(text: str) -> str:
     """``text.translate(_BASE)``, as one replace per letter present: translate looks every character up
     as a Python object, and titles have few letters to fold (no base letter is itself folded)."""
@@ -57,13 +64,57 @@ def _to_base(text: str) -> str:
     return text
 
 
+def _fold_bytes() -> bytes:
+    """Per KZ-1048 byte, what ``_fold_text`` makes of its character: its base letter's byte when it lowers to
+    one letter or digit that is its own NFD and no combining mark (the word characters ``_WORD`` keeps), a
+    space for any other such character, and NUL for the rest (ѓ, ...), which ``fold`` leaves to ``_fold_text``."""
+    out = bytearray(256)
+    for byte, char in enumerate(kz1048.decoding_table):
+        low = char.lower()
+        base = _BASE_OF.get(low, low)
+        if len(low) != 1 or unicodedata.normalize("NFD", base) != base or unicodedata.combining(base):
+            continue
+        if _WORD.fullmatch(base) and base != "_":
+            out[byte] = codecs.charmap_encode(base, "strict", kz1048.encoding_table)[0][0]
+        else:
+            out[byte] = 0x20
+    return bytes(out)
+
+
+_FOLD_BYTES = _fold_bytes()
+#: The KZ-1048 bytes of every character but the ``_MIXABLE`` ones.
+_NOT_MIXABLE = bytes(b for b, char in enumerate(kz1048.decoding_table) if not _MIXABLE.match(char))
+
+
 def fold(text: str | None) -> str:
-    """Normalise text for matching: look-alikes, case, diacritics, ё/е, Kazakh letters, punctuation."""
+    """Normalise text for matching: look-alikes, case, diacritics, ё/е, Kazakh letters, punctuation.
+
+    Text that KZ-1048 holds (Russian and Kazakh letters, ASCII, common punctuation) is already NFC and its
+    characters fold one by one (``_FOLD_BYTES``): it is folded as bytes; any other text by ``_fold_text``.
+    """
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text)
+    try:
+        raw = codecs.charmap_encode(text, "strict", kz1048.encoding_table)[0]
+    except UnicodeEncodeError:
+        return _fold_text(unicodedata.normalize("NFC", text))
+    source = text
+    if not raw.isascii() and raw.translate(None, _NOT_MIXABLE) and _CYRILLIC.search(text):
+        text = _unmix(text)  # its Cyrillic letters are all in KZ-1048 too
+        raw = codecs.charmap_encode(text, "strict", kz1048.encoding_table)[0]
+    folded = raw.translate(_FOLD_BYTES)
+    if b"\0" in folded:
+        return _fold_text(source)
+    folded = folded.strip()
+    if b"  " in folded:
+        folded = b" ".join(folded.split())
+    return codecs.charmap_decode(folded, "strict", kz1048.decoding_table)[0]
+
+
+def _fold_text(text: str) -> str:
+    """``fold`` of NFC ``text``, character by character through Unicode tables."""
     if _MIXABLE.search(text) and _CYRILLIC.search(text):
-        text = _WORD.sub(lambda m: _fold_word(m.group(0)), text)
+        text = _unmix(text)
     text = _to_base(text.lower())
     decomposed = unicodedata.normalize("NFD", text)
     if decomposed != text:
@@ -86,16 +137,23 @@ def title_proper(record: Record, flavour: str, idx: FieldIndex | None = None) ->
     tag, part_codes, parent_tag, parent_code = _TITLE_FIELDS.get(flavour) or _TITLE_FIELDS[UNIMARC]
     title = None
     for f in idx.get(tag, ()):
-        if f.is_control_field():
+        if f.control_field:
             continue
-        value = f.get("a") or (f.get(IRBIS_VALUE_CODE) if flavour == IRBIS else None)
-        parts = subfield_values(f, part_codes)
+        first_a, has_parts = None, False  # in one pass: f.get("a") and whether subfield_values finds any
+        for code, v in f.subfields:
+            if code == "a":
+                if first_a is None:
+                    first_a = v
+            elif code in part_codes:
+                has_parts = True
+        value = first_a or (f.get(IRBIS_VALUE_CODE) if flavour == IRBIS else None)
+        parts = subfield_values(f, part_codes) if has_parts else []
         if (value and value.strip()) or parts:
             title = (" ".join([value or "", *parts]) if parts else value).strip()
             break
     parent = None
     for f in idx.get(parent_tag, ()):
-        if not f.is_control_field() and f.get(parent_code):
+        if not f.control_field and f.get(parent_code):
             parent = f.get(parent_code)
             break
     if parent and title:
