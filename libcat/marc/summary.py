@@ -42,7 +42,7 @@ class Summary:
 
 def _first(by_tag: dict[str, list], tag: str, code: str) -> str | None:
     for f in by_tag.get(tag, ()):
-        if f.is_control_field():
+        if f.control_field:
             return f.data or None
         v = f.get(code)
         if v and v.strip():
@@ -77,10 +77,14 @@ def _clean(text: str | None) -> str | None:
 
 
 def _ymd(text: str | None) -> dt.date | None:
-    if not text or len(text) < 8 or not text[:8].isdigit():
+    if not text or len(text) < 8:
         return None
+    head = text[:8]
+    if not head.isdigit():
+        return None
+    ymd = int(head)  # one int() for the three
     try:
-        return dt.date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
+        return dt.date(ymd // 10000, ymd // 100 % 100, ymd % 100)
     except ValueError:
         return None
 
@@ -128,20 +132,27 @@ def _first_value(by_tag: dict[str, list], tag: str) -> str:
 def kazakhstan_field(by_tag: dict[str, list], flavour: str) -> str | None:
     """The field that marks Kazakhstan content (country KZ or a Kazakhstan geographic heading), or None."""
     if flavour == MARC21:
-        f008 = _first_value(by_tag, "008")
-        if f008[15:17] == "kz":
-            return "008/15-17"
-        if any(v.strip().lower().startswith("kz") for v in _values(by_tag, "044", "a")):
-            return "044"
-        if any(v.strip().lower().startswith("a-kz") for v in _values(by_tag, "043", "a")):
-            return "043"
-        geo = [("651", _values(by_tag, "651")), ("650", _values(by_tag, "650", "z"))]
-    else:
-        code = (IRBIS_VALUE_CODE, "a") if flavour == IRBIS else ("a",)
-        if any(v.strip().upper() == "KZ" for v in _values(by_tag, "102", *code)):
-            return "102"
-        geo = [("607", _values(by_tag, "607")), ("620", _values(by_tag, "620")),
-               ("606", _values(by_tag, "606", "g", "e", "o", "y"))]
+        return _marc21_kazakhstan(by_tag, _first_value(by_tag, "008"))
+    code = (IRBIS_VALUE_CODE, "a") if flavour == IRBIS else ("a",)
+    if any(v.strip().upper() == "KZ" for v in _values(by_tag, "102", *code)):
+        return "102"
+    return _geographic([("607", _values(by_tag, "607")), ("620", _values(by_tag, "620")),
+                        ("606", _values(by_tag, "606", "g", "e", "o", "y"))])
+
+
+def _marc21_kazakhstan(by_tag: dict[str, list], f008: str) -> str | None:
+    """``kazakhstan_field`` of a MARC 21 record whose 008 reads ``f008`` (as ``_first_value`` gives it)."""
+    if f008[15:17] == "kz":
+        return "008/15-17"
+    if any(v.strip().lower().startswith("kz") for v in _values(by_tag, "044", "a")):
+        return "044"
+    if any(v.strip().lower().startswith("a-kz") for v in _values(by_tag, "043", "a")):
+        return "043"
+    return _geographic([("651", _values(by_tag, "651")), ("650", _values(by_tag, "650", "z"))])
+
+
+def _geographic(geo: list[tuple[str, list[str]]]) -> str | None:
+    """The first tag of ``geo`` with a value naming Kazakhstan, or None."""
     for tag, values in geo:
         if any(KZ_WORDS.search(v) or v.strip().upper() == "KZ" for v in values):
             return tag
@@ -164,13 +175,16 @@ def _pivot() -> int:
 
 
 def _marc21_entry(f008: str | None) -> dt.date | None:
-    if not f008 or len(f008) < 6 or not f008[:6].isdigit():
+    if not f008 or len(f008) < 6:
         return None
-    yy, mm, dd = int(f008[0:2]), int(f008[2:4]), int(f008[4:6])
-    pivot = _pivot()
-    year = 2000 + yy if yy <= pivot else 1900 + yy
+    head = f008[:6]
+    if not head.isdigit():
+        return None
+    yymmdd = int(head)  # one int() for the three
+    yy = yymmdd // 10000
+    year = 2000 + yy if yy <= _pivot() else 1900 + yy
     try:
-        return dt.date(year, mm, dd)
+        return dt.date(year, yymmdd // 100 % 100, yymmdd % 100)
     except ValueError:
         return None
 
@@ -179,6 +193,8 @@ def summarize(record: Record, flavour: str | None = None, idx: FieldIndex | None
     """Extract the catalogue columns of ``record``; missing facts stay None (``idx``: its field index, if made)."""
     idx = index(record) if idx is None else idx
     flavour = flavour or detect(record, idx)
+    if flavour != IRBIS and flavour != UNIMARC:
+        return _marc21_summary(idx, flavour)
     s = Summary(flavour=flavour)
     if flavour == IRBIS:
         s.control_number = _first(idx, "903", IRBIS_VALUE_CODE) or _first(idx, "903", "a")
@@ -194,7 +210,7 @@ def summarize(record: Record, flavour: str | None = None, idx: FieldIndex | None
             if d:
                 s.entry_date = d
                 break
-    elif flavour == UNIMARC:
+    else:
         s.control_number = _first(idx, "001", "")
         s.title = _clean(_first(idx, "200", "a"))
         s.author = _person(_one(idx, "700")) or _clean(_first(idx, "710", "a"))
@@ -204,26 +220,39 @@ def summarize(record: Record, flavour: str | None = None, idx: FieldIndex | None
         lang = _first(idx, "101", "a")
         s.language = lang.strip().lower()[:3] if lang else None
         s.entry_date = _ymd(f100[:8])
-    else:
-        s.control_number = _first(idx, "001", "")
-        t = _one(idx, "245")
-        if t is not None:
-            title, rest = t.get("a"), t.get("b")
-            s.title = _clean(f"{title} {rest}" if title and rest else title or rest or None)
-        a = _one(idx, "100") or _one(idx, "110") or _one(idx, "111")
-        s.author = _clean(a.get("a")) if a is not None else None
-        f008 = _first(idx, "008", "")
-        s.year = _year(f008[7:11] if f008 and len(f008) >= 11 else None) or _year(
-            _first(idx, "264", "c") or _first(idx, "260", "c")
-        )
-        s.isbns = _isbns([f.get("a") or "" for f in idx.get("020", ())])
-        lang = f008[35:38].strip() if f008 and len(f008) >= 38 else ""
-        if not lang or lang in ("|||", "###", "   ") or not lang.isalpha():
-            lang = (_first(idx, "041", "a") or "")[:3]
-        s.language = lang.lower() or None
-        s.entry_date = _marc21_entry(f008)
     if s.control_number:
         s.control_number = s.control_number.strip() or None
     s.kazakhstan = kazakhstan_field(idx, flavour)
     s.local_lore = flavour == IRBIS and "629" in idx
     return s
+
+
+def _marc21_summary(idx: FieldIndex, flavour: str) -> Summary:
+    """``summarize`` by the MARC 21 fields (the rules for any flavour but IRBIS and UNIMARC), 008 read once."""
+    control_number = _first(idx, "001", "")
+    if control_number:
+        control_number = control_number.strip() or None
+    title = None
+    got = idx.get("245")
+    if got:
+        a, b = got[0].get("a"), got[0].get("b")
+        title = _clean(f"{a} {b}" if a and b else a or b or None)
+    got = idx.get("100") or idx.get("110") or idx.get("111")
+    author = _clean(got[0].get("a")) if got else None
+    f008 = _first(idx, "008", "")
+    year = _year(f008[7:11] if f008 and len(f008) >= 11 else None) or _year(
+        _first(idx, "264", "c") or _first(idx, "260", "c")
+    )
+    got = idx.get("020")
+    isbns = _isbns([f.get("a") or "" for f in got]) if got else []
+    lang = f008[35:38].strip() if f008 and len(f008) >= 38 else ""
+    if not lang or lang in ("|||", "###", "   ") or not lang.isalpha():
+        lang = (_first(idx, "041", "a") or "")[:3]
+    if flavour == MARC21:
+        got = idx.get("008")  # a first 008 of control data reads as _first_value reads it
+        kazakhstan = _marc21_kazakhstan(idx, (f008 or "") if not got or got[0].control_field
+                                        else _first_value(idx, "008"))
+    else:
+        kazakhstan = kazakhstan_field(idx, flavour)
+    return Summary(flavour=flavour, control_number=control_number, title=title, author=author, year=year,
+                   isbns=isbns, language=lang.lower() or None, entry_date=_marc21_entry(f008), kazakhstan=kazakhstan)
