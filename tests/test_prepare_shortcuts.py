@@ -11,17 +11,21 @@ import calendar
 import datetime as dt
 import random
 import re
+import unicodedata
+from encodings import kz1048
 from types import SimpleNamespace
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
 from libcat.catalog.holdings import extract
 from libcat.kabis import classify, profiles
-from libcat.marc import keys, summary
+from libcat.marc import isbn, keys, summary
 from libcat.marc.crosswalk import holdings as xh
 from libcat.marc import flavour, validate
 from libcat.marc.fieldindex import index, subfield_values
 from libcat.marc.flavour import MARC21, UNIMARC, detect, irbis_evidence
+
+from corpus_records import clean_records
 
 _SPACES = " \t\n\x0b\x0c\r\x1c\x1f\x85\xa0\u2028\u3000"
 
@@ -186,3 +190,116 @@ def test_copies_link_to_the_first_located_holding_and_by_link_number():
     assert [(c["inventory_number"], c["location"]) for c in rows] == [("1", "Ф2"), ("2", "Ф3"), ("3", None)]
     assert [str(c["receipt_date"]) for c in rows] == ["1978-01-15", "None", "None"]
     assert rows[1]["status"] == xh.WRITTEN_OFF and str(rows[1]["written_off_at"]) == "2003-02-01"
+
+
+def _corpus_texts(corpus) -> set[str]:
+    return {sf.value for _, record, _ in clean_records(corpus) for f in record.fields if not f.control_field
+            for sf in f.subfields}
+
+
+#: Kazakh and Russian letters, ё, Latin look-alikes and punctuation: text ``keys.fold`` folds as KZ-1048 bytes.
+_KZ_TEXT = "әғқңөұүһіӘҒҚҢӨҰҮҺІёЁйЙабвгдежзиклмнопрстуфхцчшщъыьэюяАКМХOoXxAaCcEeIiHh0123456789 -_.,:;/=!?«»()[]'\"№—–…\u00a0\u00ad"
+#: Characters KZ-1048 lacks (or folds apart from their neighbours), which send text to ``keys._fold_text``.
+_NOT_KZ = ["Σ", "é", "е\u0301", "і\u0308", "ə", "ɵ", "Ї", "ў", "ӊ", "ҝ", "ѓ", "Ѓ", "\u2028", "\u0130", "\u017f", "\u212a"]
+
+
+def test_fold_gives_what_the_unicode_rule_gives(corpus):
+    """Text in KZ-1048 is folded byte by byte; the rule it stands for is ``_fold_text`` of the NFC text."""
+    texts = _corpus_texts(corpus) | set(_texts(_KZ_TEXT, n=20000, longest=30, seed=4))
+    texts |= {a + b + "ж" + a for a in kz1048.decoding_table for b in kz1048.decoding_table[::5]}
+    texts |= {"".join(t) for t in zip(_texts(_KZ_TEXT, n=5000, seed=5), random.Random(6).choices(_NOT_KZ, k=5000))}
+    for text in texts:
+        assert keys.fold(text) == keys._fold_text(unicodedata.normalize("NFC", text)), repr(text)
+
+
+def test_fold_takes_the_unicode_rule_only_outside_kz1048(monkeypatch):
+    taken: list[str] = []
+    rule = keys._fold_text
+    monkeypatch.setattr(keys, "_fold_text", lambda text: taken.append(text) or rule(text))
+    for text, expected in (("Қазақстан тарихы: ЁЛКА, «Әуезов» № 5_б", "казакстан тарихы елка ауезов 5 б"),
+                           ("ӘҒҚҢӨҰҮҺІ әғқңөұүһі", "агкноуухи агкноуухи"), ("Mиp XIX ғасыр", "мир xix гасыр"),
+                           ("  Абай  жолы . ", "абаи жолы")):
+        assert keys.fold(text) == expected and not taken, text
+    for odd in _NOT_KZ:
+        taken.clear()
+        keys.fold("Абай " + odd + " жолы")
+        assert taken, odd
+
+
+def test_two_kz1048_characters_are_nfc():
+    """``fold`` skips NFC for text KZ-1048 holds: no character of it, nor any pair, changes under NFC."""
+    chars = [c for c in kz1048.decoding_table if c != "\ufffe"]
+    for a in chars:
+        assert all(unicodedata.is_normalized("NFC", a + b) for b in chars), a
+
+
+def test_title_proper_reads_the_title_field_as_get_and_subfield_values_read_it():
+    r = random.Random(7)
+    for flavour_ in (MARC21, UNIMARC, flavour.IRBIS):
+        tag, part_codes = keys._TITLE_FIELDS[flavour_][:2]
+        for _ in range(3000):
+            pairs = [x for _ in range(r.randint(0, 6))
+                     for x in (r.choice(["a", "b", "c", "n", "p", "v", "h", "i", "*"]), r.choice(["", " ", "Т. 2", "Абай"]))]
+            rec = Record()
+            rec.add_field(_field(tag, *pairs))
+            f = rec.fields[0]
+            value = f.get("a") or (f.get("*") if flavour_ == flavour.IRBIS else None)
+            parts = subfield_values(f, part_codes)
+            title = (" ".join([value or "", *parts]) if parts else value).strip() if (value and value.strip()) or parts else None
+            assert keys.title_proper(rec, flavour_) == (title or None), (flavour_, pairs)
+
+
+def test_isbn_checksums_of_ascii_digits_are_the_int_per_digit_sums():
+    r = random.Random(8)
+    for _ in range(20000):
+        digits = "".join(r.choice("0123456789") for _ in range(r.choice([9, 12, r.randint(1, 14)])))
+        rev = digits[::-1]
+        assert isbn._ean_check(digits) == str((10 - 3 * sum(map(int, rev[0::2])) - sum(map(int, rev[1::2]))) % 10)
+        check = sum((i + 1) * int(n) for i, n in enumerate(digits)) % 11
+        assert isbn._isbn10_check(digits) == ("X" if check == 10 else str(check))
+    assert isbn._ean_check("٩٧٨٦٠١٠٠٤٥٧٢") == isbn._ean_check("978601004572") == "9"  # Arabic-Indic digits by int()
+    assert isbn._isbn10_check("٠٨٠٤٤٢٩٥٧") == isbn._isbn10_check("080442957") == "X"
+
+
+def test_isbn_verdicts_cached_or_not_agree():
+    for token in ("0-8044-2957-X", "0-8044-2957-x", "0-8044-2957-1", "080442957X", "978-601-7151-13-4",
+                  "978-601-7151-13-5", "977-1-234-56789-7", "030640615", "030640615X", "978601715113X", "1234"):
+        number = isbn._number(token)
+        assert isbn.verdict(token) == isbn._verdict.__wrapped__(number) == isbn.verdict(token), token
+    assert isbn.to_isbn13("0-8044-2957-X") == "9780804429573" and isbn.to_isbn13("0-8044-2957-1") is None
+
+
+def test_dates_read_with_one_int_are_the_dates_of_three():
+    for text in [f"{y:04d}{m:02d}{d:02d}" for y in (0, 1, 1899, 2019, 9999) for m in range(0, 14) for d in range(0, 33)]:
+        try:
+            rule = dt.date(int(text[0:4]), int(text[4:6]), int(text[6:8]))
+        except ValueError:
+            rule = None
+        assert summary._ymd(text) == rule, text
+        yy = int(text[2:4])
+        try:
+            entry = dt.date(2000 + yy if yy <= summary._pivot() else 1900 + yy, int(text[4:6]), int(text[6:8]))
+        except ValueError:
+            entry = None
+        assert summary._marc21_entry(text[2:]) == entry, text
+    assert summary._ymd("٢٠١٩٠١٠٢") == dt.date(2019, 1, 2) and summary._marc21_entry("١٩٠١٠٢") == dt.date(2019, 1, 2)
+
+
+def test_marc21_summary_reads_008_once_for_the_kazakhstan_mark(corpus):
+    """The summary hands its 008 to the country test; ``kazakhstan_field`` reads it itself."""
+    records = [record for _, record, _ in clean_records(corpus)]
+    data_008 = object.__new__(Field)  # a data field tagged 008, as a reader may make one: not read as 008 data
+    data_008.tag, data_008.control_field, data_008.data = "008", False, None
+    data_008.subfields, data_008._indicators = [Subfield("a", "141116s1959    kz")], Indicators(" ", " ")
+    for country in ("kz", "ru"):
+        r = Record()
+        r.add_field(Field("008", data=f"141116s1959    {country}            000 0 kaz d"))
+        r.add_field(_field("651", "a", "Алматы (Қазақстан)"))
+        records.append(r)
+    r = Record()
+    r.add_ordered_field(data_008)
+    records.append(r)
+    for record in records:
+        idx = index(record)
+        assert summary.summarize(record, MARC21, idx).kazakhstan == summary.kazakhstan_field(idx, MARC21)
+    assert [summary.summarize(r, MARC21).kazakhstan for r in records[-3:]] == ["008/15-17", "651", "008/15-17"]
