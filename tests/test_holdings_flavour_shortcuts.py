@@ -97,6 +97,25 @@ def test_detect_is_the_full_rule_on_corpus_and_border_records():
     assert seen == set(flavour.FLAVOURS)
 
 
+def test_detect_with_the_record_text_is_the_full_rule():
+    """``detect`` told the clean record's text skips the leading-value scan only when the text has no 0x1F
+    followed by ``*``: the same answer on corpus records and on border records written to ISO 2709 and read."""
+    from libcat.marc import iso2709
+
+    pairs = [(record, parts) for _, record, parts in clean_records(CORPUS)]
+    for r in _border_records(4000, 11):
+        chunk, _ = iso2709.encode(*iso2709.record_to_fields(r), "utf-8")
+        record, _, _, parts = iso2709.read_record_parts(chunk)
+        if parts is not None:
+            pairs.append((record, parts))
+    with_value_code = 0
+    for record, parts in pairs:
+        record.__class__ = Record
+        with_value_code += "\x1f*" in parts[2]
+        assert flavour.detect(record, index(record), parts[2]) == _full_rule(record)
+    assert with_value_code > 100 and len(pairs) > 2000
+
+
 def _taken(f: Field, sep: str, parts: dict[str, str], skip: str) -> tuple[dict[str, str], dict[str, str], list[str]]:
     """The plain rule: first non-empty stripped value of each part, other codes named, ``skip`` left out."""
     got: dict[str, str] = {}

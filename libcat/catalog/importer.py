@@ -1120,7 +1120,7 @@ def _prepare_raw(file: str, unit: list[tuple[int, int, bytes]], encoding: str | 
         else:
             idx = index(record)
             item = ReadItem(position=position, offset=offset, raw=chunk, record=record, warnings=warnings)
-            o = _WORKER(marc_io._finish(item, idx), file, idx, parts)
+            o = _WORKER(marc_io._finish(item, idx, parts and parts[2]), file, idx, parts)
         if isinstance(o, _Outcome):
             o.item.record = None
             out.append(o)

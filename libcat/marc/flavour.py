@@ -25,6 +25,8 @@ _BLANK = (" ", " ")
 _IS_CONTROL = attrgetter("control_field")
 _SUBFIELDS = attrgetter("subfields")
 _CODE = itemgetter(0)
+#: A subfield with the leading-value code, as it shows in a record's text.
+_VALUE_MARK = "\x1f" + IRBIS_VALUE_CODE
 
 
 def _value(field) -> str:
@@ -85,13 +87,14 @@ def _no_indicators(data_fields: list) -> bool:
     return True
 
 
-def _strong_evidence(record: Record, idx: FieldIndex) -> int:
+def _strong_evidence(record: Record, idx: FieldIndex, text: str | None = None) -> int:
     """The signs of IRBIS's internal format but the weakest (``_bare_evidence``): long tags, leading values,
-    local fields."""
+    local fields. ``text``, the record's fields joined (``iso2709.Parts``), rules out leading values at C
+    speed when it has no 0x1F followed by ``*``."""
     score = 0
     if idx and max(map(len, idx)) > 3:
         score += 2
-    if _has_value_code(record.fields):
+    if (text is None or _VALUE_MARK in text) and _has_value_code(record.fields):
         score += 2
     if not _LOCAL_TAGS.isdisjoint(idx):  # most records have none of them
         for tag, weight, holds in _LOCAL_SIGNS:
@@ -137,19 +140,20 @@ def _unimarc_evidence(idx: FieldIndex) -> int:
     return score
 
 
-def detect(record: Record, idx: FieldIndex | None = None) -> str:
+def detect(record: Record, idx: FieldIndex | None = None, text: str | None = None) -> str:
     """Guess the flavour of a record from its fields (readers that know better set it themselves).
 
     IRBIS internal: tags of 1000+, leading values, a 920 worksheet, 907/903/900 local fields,
     flat 463, no indicators at all. UNIMARC family: coded 100$a, 200, embedded 4xx links, 801.
-    MARC 21: 245, 008, 040. ``idx`` is the record's field index when the caller has one.
+    MARC 21: 245, 008, 040. ``idx`` is the record's field index when the caller has one, ``text`` the
+    clean record's text (``iso2709.Parts``) when the reader gave it.
     """
     known = getattr(record, "flavour", None)
     if known in FLAVOURS:
         return known
     idx = index(record) if idx is None else idx
     # irbis_evidence, with its weakest sign (worth 1) read only where it can change the answer
-    evidence = _strong_evidence(record, idx)
+    evidence = _strong_evidence(record, idx, text)
     if evidence == 1:
         evidence += _bare_evidence(record, idx)
     if evidence >= 2:

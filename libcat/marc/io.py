@@ -138,12 +138,12 @@ def peek(stream: BinaryIO) -> tuple[bytes, BinaryIO]:
     return head, io.BufferedReader(_Prefixed(head, stream), buffer_size=1 << 20)
 
 
-def _finish(item: ReadItem, idx: FieldIndex | None = None) -> ReadItem:
-    """The item with its record's flavour set and its control number (001) noted
-    (``idx``: the record's field index, when the caller has one)."""
+def _finish(item: ReadItem, idx: FieldIndex | None = None, text: str | None = None) -> ReadItem:
+    """The item with its record's flavour set and its control number (001) noted (``idx``: the record's
+    field index, when the caller has one; ``text``: the clean record's text from ``iso2709.Parts``)."""
     if item.record is not None:
         idx = index(item.record) if idx is None else idx
-        flavour = item.flavour or detect(item.record, idx)
+        flavour = item.flavour or detect(item.record, idx, text)
         set_flavour(item.record, flavour)
         item.flavour = flavour
         if item.control_number is None:
