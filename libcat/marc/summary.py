@@ -254,5 +254,6 @@ def _marc21_summary(idx: FieldIndex, flavour: str) -> Summary:
                                         else _first_value(idx, "008"))
     else:
         kazakhstan = kazakhstan_field(idx, flavour)
-    return Summary(flavour=flavour, control_number=control_number, title=title, author=author, year=year,
-                   isbns=isbns, language=lang.lower() or None, entry_date=_marc21_entry(f008), kazakhstan=kazakhstan)
+    # Positional, in the order of Summary's fields: nine keywords cost as much again as the whole call.
+    return Summary(flavour, control_number, title, author, year, isbns, lang.lower() or None,
+                   _marc21_entry(f008), kazakhstan)
