@@ -1,5 +1,6 @@
 """Fund marks kept in columns: Kazakhstan content and local lore read off the fields, filled by every
-path that stores a record (create, update, import) and back-filled by migration 0003."""
+path that stores a record (create, update, import), back-filled by migration 0003 and read again by 0004
+(the local-lore mark in every flavour)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,11 @@ CASES = [
     ("Балқаш жыры", IRBIS, _record(("200", ("a", "Балқаш жыры")), ("629", ("a", "Балқаш"))), False, True),
     ("Степи Казахстана", IRBIS, _record(("200", ("a", "Степи Казахстана")), ("607", ("a", "Казахстан"))), True, False),
     ("Ғылым жолы", UNIMARC, _record(("001", "U-1"), ("200", ("a", "Ғылым жолы")), ("607", ("a", "ҚАЗАҚСТАН"), ("x", "тарих"))), True, False),
-    ("Өнер", UNIMARC, _record(("001", "U-2"), ("200", ("a", "Өнер")), ("629", ("a", "Алматы"))), False, False),
+    ("Өнер", UNIMARC, _record(("001", "U-2"), ("200", ("a", "Өнер")), ("629", ("a", "Алматы"))), False, True),
+    ("Іле өңірі", MARC21, _record(("001", "M-3"), ("245", ("a", "Іле өңірі")),
+                                  ("886", ("2", "rusmarc"), ("a", "629"), ("b", "##"), ("b", "Алматы облысы"))), False, True),
+    ("Ұлытау", MARC21, _record(("001", "M-4"), ("245", ("a", "Ұлытау")),
+                               ("886", ("2", "ukmarc"), ("a", "629"), ("b", "##"), ("b", "Ұлытау"))), False, False),
     ("Құс жолы", MARC21, _record(("001", "M-1"), ("008", "190305s2018    kz            000 0 kaz d"), ("245", ("a", "Құс жолы"))), True, False),
     ("Һәм", MARC21, _record(("001", "M-2"), ("008", "190305s2018    ru            000 0 rus d"), ("245", ("a", "Һәм"))), False, False),
 ]
@@ -78,4 +83,27 @@ def test_upgrade_to_0003_backfills_the_marks(db_url) -> None:
     with cat.session() as s:
         got = {r.title: (r.mark_kazakhstan, r.mark_local_lore) for r in s.scalars(select(CatalogRecord))}
     assert got == {title: (kz, lore) for title, _, _, kz, lore in CASES}
+    cat.engine.dispose()
+
+
+def test_upgrade_to_0004_reads_the_local_lore_mark_in_every_flavour(db_url) -> None:
+    """A catalogue at 0003 marked local lore in IRBIS records only; 0004 reads RUSMARC 629 and MARC 21 886 too,
+    and leaves the records that cannot carry the mark alone (their stored marks are not recomputed)."""
+    cat = open_catalog(db_url, must_exist=False)
+    cat.init()
+    with cat.session() as s:
+        for title, flavour, record, _, _ in CASES:
+            rec.create(s, set_flavour(record, flavour), flavour)
+    with cat.engine.begin() as c:  # as 0003's reading left them, and one stale mark 0004 must not touch
+        c.execute(text("UPDATE records SET mark_local_lore = (flavour = 'irbis' AND data LIKE '%\"629\":%')"))
+        c.execute(text("UPDATE records SET mark_kazakhstan = true WHERE title = 'Һәм'"))
+        c.execute(text("UPDATE alembic_version SET version_num = '0003'"))
+    before, after, _ = cat.init()
+    assert (before, after) == ("0003", head_revision())
+    with cat.session() as s:
+        got = {r.title: (r.mark_kazakhstan, r.mark_local_lore) for r in s.scalars(select(CatalogRecord))}
+    want = {title: (kz, lore) for title, _, _, kz, lore in CASES}
+    want["Һәм"] = (True, False)
+    assert got == want
+    assert got["Өнер"] == (False, True) and got["Іле өңірі"] == (False, True)
     cat.engine.dispose()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pymarc import Record
 
 from . import isbn
+from .crosswalk.common import has_local_lore_mark
 from .fieldindex import FieldIndex, index
 from .flavour import IRBIS, IRBIS_VALUE_CODE, MARC21, UNIMARC, detect
 
@@ -36,7 +37,7 @@ class Summary:
     entry_date: dt.date | None = None
     #: Where the record says it is about Kazakhstan ("102", "008/15-17", "651", ...), or None.
     kazakhstan: str | None = None
-    #: True when the record carries a local-lore mark (IRBIS field 629).
+    #: True when the record carries the local-lore mark (629; in MARC 21, 886 $2 rusmarc $a 629).
     local_lore: bool = False
 
 
@@ -223,7 +224,7 @@ def summarize(record: Record, flavour: str | None = None, idx: FieldIndex | None
     if s.control_number:
         s.control_number = s.control_number.strip() or None
     s.kazakhstan = kazakhstan_field(idx, flavour)
-    s.local_lore = flavour == IRBIS and "629" in idx
+    s.local_lore = has_local_lore_mark(idx, flavour)
     return s
 
 
@@ -256,4 +257,4 @@ def _marc21_summary(idx: FieldIndex, flavour: str) -> Summary:
         kazakhstan = kazakhstan_field(idx, flavour)
     # Positional, in the order of Summary's fields: nine keywords cost as much again as the whole call.
     return Summary(flavour, control_number, title, author, year, isbns, lang.lower() or None,
-                   _marc21_entry(f008), kazakhstan)
+                   _marc21_entry(f008), kazakhstan, has_local_lore_mark(idx, flavour))
