@@ -92,6 +92,15 @@ def test_fund_categories_and_override(cli, cat) -> None:
         assert (c.rare, c.local_lore, c.kazakhstan) == (False, True, True)
         assert c.sources == {"local-lore": "field 629", "kazakhstan": "field 102"}
         assert funds.derive(s.get(CatalogRecord, geo_id)).kazakhstan
+    marc = Record()
+    marc.add_field(Field("001", data="M-886"))
+    marc.add_field(Field("245", indicators=Indicators("1", "0"), subfields=[Subfield("a", "Іле өңірі")]))
+    marc.add_field(Field("886", indicators=Indicators("2", " "), subfields=[
+        Subfield("2", "rusmarc"), Subfield("a", "629"), Subfield("b", "##"), Subfield("b", "Алматы облысы")]))
+    marc_id = add_record(cat, marc, flavour="marc21")
+    with cat.Session() as s:  # the mark as the MARC 21 export keeps it
+        c = funds.derive(s.get(CatalogRecord, marc_id))
+        assert c.local_lore and c.sources == {"local-lore": "field 886"}
     r = cli("digitize", "fund", "L-1", "--no-local-lore", "--rare")
     assert r.exit_code == 0
     assert r.output.splitlines() == ["rare\tyes\tset by hand", "local-lore\tno\tset by hand", "kazakhstan\tyes\tfield 102"]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog import counts, records
 from ..catalog.models import CatalogRecord, utcnow
+from ..marc.flavour import MARC21
 from ..marc.summary import summarize
 
 CATEGORIES = counts.FUND_CATEGORIES
@@ -53,7 +54,8 @@ def derive(row: CatalogRecord, subcat_code: str | None = _UNSET) -> FundCategori
             cats.sources[cat] = f"sub-catalogue {code}"
     marks = summarize(record, row.flavour)
     if not cats.local_lore and marks.local_lore:
-        cats.local_lore, cats.sources["local-lore"] = True, "field 629"
+        cats.local_lore = True
+        cats.sources["local-lore"] = "field 886" if row.flavour == MARC21 else "field 629"
     where = marks.kazakhstan
     if where:
         cats.kazakhstan, cats.sources["kazakhstan"] = True, f"field {where}"
