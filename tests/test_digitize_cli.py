@@ -92,6 +92,14 @@ def test_fund_categories_and_override(cli, cat) -> None:
         assert (c.rare, c.local_lore, c.kazakhstan) == (False, True, True)
         assert c.sources == {"local-lore": "field 629", "kazakhstan": "field 102"}
         assert funds.derive(s.get(CatalogRecord, geo_id)).kazakhstan
+    r = cli("digitize", "fund", "L-1", "--no-local-lore", "--rare")
+    assert r.exit_code == 0
+    assert r.output.splitlines() == ["rare\tyes\tset by hand", "local-lore\tno\tset by hand", "kazakhstan\tyes\tfield 102"]
+    r = cli("digitize", "fund", "L-1", "--auto", "local-lore")
+    assert "local-lore\tyes\tfield 629" in r.output and "rare\tyes\tset by hand" in r.output
+    with cat.Session() as s:
+        t = funds.totals(s)
+    assert t["all"] == (3, 0) and t["rare"] == (2, 0) and t["local-lore"] == (1, 0) and t["kazakhstan"] == (2, 0)
     marc = Record()
     marc.add_field(Field("001", data="M-886"))
     marc.add_field(Field("245", indicators=Indicators("1", "0"), subfields=[Subfield("a", "Іле өңірі")]))
@@ -101,14 +109,6 @@ def test_fund_categories_and_override(cli, cat) -> None:
     with cat.Session() as s:  # the mark as the MARC 21 export keeps it
         c = funds.derive(s.get(CatalogRecord, marc_id))
         assert c.local_lore and c.sources == {"local-lore": "field 886"}
-    r = cli("digitize", "fund", "L-1", "--no-local-lore", "--rare")
-    assert r.exit_code == 0
-    assert r.output.splitlines() == ["rare\tyes\tset by hand", "local-lore\tno\tset by hand", "kazakhstan\tyes\tfield 102"]
-    r = cli("digitize", "fund", "L-1", "--auto", "local-lore")
-    assert "local-lore\tyes\tfield 629" in r.output and "rare\tyes\tset by hand" in r.output
-    with cat.Session() as s:
-        t = funds.totals(s)
-    assert t["all"] == (3, 0) and t["rare"] == (2, 0) and t["local-lore"] == (1, 0) and t["kazakhstan"] == (2, 0)
 
 
 def test_marc21_kazakhstan_fields() -> None:
