@@ -255,9 +255,11 @@ class ReadBack:
     def lost(self, row: CatalogRecord, record: Record, flavour: str, lang: str | None,
              kept: bool = False) -> list[str]:
         """One warning per column the record of ``flavour`` reads back differently from ``row``; only the
-        sub-catalogue when the record is ``kept`` in its own flavour (its other columns come back as they are)."""
+        sub-catalogue when the record is ``kept`` in its own flavour (its other columns come back as they are).
+        A record in no sub-catalogue has none to lose: the one the rules give it on re-import is not a warning."""
         idx = index(record)
-        subcat = ("subcat", self.subcats.get(row.subcat_id or 0), self.classifier.classify(record, flavour, idx))
+        code = self.subcats.get(row.subcat_id or 0)
+        subcat = ("subcat", code, self.classifier.classify(record, flavour, idx) if code is not None else None)
         if kept:
             pairs: tuple[tuple[str, Any, Any], ...] = (subcat,)
         else:

@@ -309,7 +309,8 @@ def applied_keys(session: Session, ids: list[int]) -> dict[int, list[tuple[str, 
     out: dict[int, list[tuple[str, str]]] = {rid: [] for rid in ids}
     if ids:
         for rid, value in session.execute(select(RecordKey.record_id, RecordKey.value)
-                                          .where(RecordKey.record_id.in_(ids), RecordKey.kind == APPLIED)):
+                                          .where(RecordKey.record_id.in_(ids), RecordKey.kind == APPLIED)
+                                          .order_by(RecordKey.id)):
             out[rid].append((APPLIED, value))
     return out
 
