@@ -39,6 +39,8 @@ CASES = [
                                   ("886", ("2", "rusmarc"), ("a", "629"), ("b", "##"), ("b", "Алматы облысы"))), False, True),
     ("Ұлытау", MARC21, _record(("001", "M-4"), ("245", ("a", "Ұлытау")),
                                ("886", ("2", "ukmarc"), ("a", "629"), ("b", "##"), ("b", "Ұлытау"))), False, False),
+    ("Көлік", MARC21, _record(("001", "M-5"), ("245", ("a", "Көлік")),  # a kept RUSMARC 686 with class 629
+                              ("886", ("2", "rusmarc"), ("a", "686"), ("b", "##"), ("a", "629"))), False, False),
     ("Құс жолы", MARC21, _record(("001", "M-1"), ("008", "190305s2018    kz            000 0 kaz d"), ("245", ("a", "Құс жолы"))), True, False),
     ("Һәм", MARC21, _record(("001", "M-2"), ("008", "190305s2018    ru            000 0 rus d"), ("245", ("a", "Һәм"))), False, False),
 ]
@@ -107,3 +109,11 @@ def test_upgrade_to_0004_reads_the_local_lore_mark_in_every_flavour(db_url) -> N
     assert got == want
     assert got["Өнер"] == (False, True) and got["Іле өңірі"] == (False, True)
     cat.engine.dispose()
+
+
+def test_dates_in_digits_int_cannot_read_give_no_entry_date() -> None:
+    """Superscript digits pass str.isdigit but not int(): no entry date, no crash (MARC 21 008, UNIMARC 100$a)."""
+    marc = _record(("001", "M-9"), ("008", "²40101s2019    kz            000 0 kaz d"), ("245", ("a", "Күн")))
+    assert summarize(marc, MARC21).entry_date is None
+    uni = _record(("001", "U-9"), ("100", ("a", "²0240101d2019    k  y0kazy50      ca")), ("200", ("a", "Күн")))
+    assert summarize(uni, UNIMARC).entry_date is None

@@ -83,8 +83,8 @@ def _ymd(text: str | None) -> dt.date | None:
     head = text[:8]
     if not head.isdigit():
         return None
-    ymd = int(head)  # one int() for the three
-    try:
+    try:  # one int() for the three; digits int() cannot read (superscripts) give None
+        ymd = int(head)
         return dt.date(ymd // 10000, ymd // 100 % 100, ymd % 100)
     except ValueError:
         return None
@@ -181,10 +181,10 @@ def _marc21_entry(f008: str | None) -> dt.date | None:
     head = f008[:6]
     if not head.isdigit():
         return None
-    yymmdd = int(head)  # one int() for the three
-    yy = yymmdd // 10000
-    year = 2000 + yy if yy <= _pivot() else 1900 + yy
-    try:
+    try:  # one int() for the three; digits int() cannot read (superscripts) give None
+        yymmdd = int(head)
+        yy = yymmdd // 10000
+        year = 2000 + yy if yy <= _pivot() else 1900 + yy
         return dt.date(year, yymmdd // 100 % 100, yymmdd % 100)
     except ValueError:
         return None

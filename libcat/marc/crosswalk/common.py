@@ -188,7 +188,7 @@ def has_local_lore_mark(idx: dict[str, list[Field]], flavour: str) -> bool:
     886 $2 rusmarc that keeps it."""
     if flavour != MARC21:
         return LOCAL_LORE_TAG in idx
-    return any(LOCAL_LORE_TAG in f.get_subfields("a") and first(f, "2").lower() == RUSMARC_SOURCE
+    return any(first(f, "a") == LOCAL_LORE_TAG and first(f, "2").lower() == RUSMARC_SOURCE
                for f in idx.get("886", ()) if not f.is_control_field())
 
 
