@@ -97,12 +97,12 @@ def test_detect_is_the_full_rule_on_corpus_and_border_records():
     assert seen == set(flavour.FLAVOURS)
 
 
-def test_detect_with_the_record_text_is_the_full_rule():
+def test_detect_with_the_record_text_is_the_full_rule(corpus):
     """``detect`` told the clean record's text skips the leading-value scan only when the text has no 0x1F
     followed by ``*``: the same answer on corpus records and on border records written to ISO 2709 and read."""
     from libcat.marc import iso2709
 
-    pairs = [(record, parts) for _, record, parts in clean_records(CORPUS)]
+    pairs = [(record, parts) for _, record, parts in clean_records(corpus)]
     for r in _border_records(4000, 11):
         chunk, _ = iso2709.encode(*iso2709.record_to_fields(r), "utf-8")
         record, _, _, parts = iso2709.read_record_parts(chunk)
@@ -179,10 +179,10 @@ def test_remembered_dates_are_the_dates_read_afresh(monkeypatch):
     assert (xh.ymd(""), xh.ymd(None), ch.parse_date(""), ch.parse_date(None)) == ("", "", None, None)
 
 
-def test_corpus_copies_follow_the_plain_rule():
+def test_corpus_copies_follow_the_plain_rule(corpus):
     """Every corpus holdings field read by its plan gives the plain rule's parts, sources and notes."""
     checked = 0
-    for _, record, _ in clean_records(CORPUS):
+    for _, record, _ in clean_records(corpus):
         idx = index(record)
         for tag, sep, parts, skip, plan in _LAYOUTS:
             for f in idx.get(tag, ()):
