@@ -188,8 +188,11 @@ def has_local_lore_mark(idx: dict[str, list[Field]], flavour: str) -> bool:
     886 $2 rusmarc that keeps it."""
     if flavour != MARC21:
         return LOCAL_LORE_TAG in idx
-    return any(first(f, "a") == LOCAL_LORE_TAG and first(f, "2").lower() == RUSMARC_SOURCE
-               for f in idx.get("886", ()) if not f.is_control_field())
+    for f in idx.get("886", ()):
+        kept = None if f.is_control_field() else from_foreign(f, RUSMARC_SOURCE)
+        if kept is not None and kept.tag == LOCAL_LORE_TAG:
+            return True
+    return False
 
 
 def embedded_fields(field: Field) -> list[Field]:
