@@ -499,6 +499,7 @@ class _Run:
         self.warned_subcats: set[str] = set()
         self.preparer = _Preparer(self.lang, options.into, self.classifier)
         self.pool: Any = None
+        self.fed = 0
         # Dry runs roll every chunk back, so what they "added" is remembered here instead.
         self.seen_identity: dict[tuple[str, str], str] = {}
         self.seen_keys: dict[tuple[str, str], int] = {}
@@ -848,12 +849,16 @@ class _Run:
                     self.seen_keys.setdefault((k, v[:500]), rid)
 
     # -- the whole run --------------------------------------------------------------------------------
+    def _chunk_size(self) -> int:
+        return max(1, int(self.opt.chunk_size or CHUNK_SIZE))
+
     def feed(self, outcomes: Iterable[_Outcome | _Prepared]) -> None:
-        """Process all outcomes in chunks."""
-        size = max(1, int(self.opt.chunk_size or CHUNK_SIZE))
+        """Process all outcomes in chunks (``fed`` counts them as they come)."""
+        size = self._chunk_size()
         chunk: list[_Outcome | _Prepared] = []
         for o in self._progress(outcomes):
             chunk.append(o)
+            self.fed += 1
             if len(chunk) >= size:
                 self.run_chunk(chunk)
                 chunk = []
@@ -870,9 +875,12 @@ class _Run:
             yield from bar
 
     def item_outcomes(self, items: Iterable[tuple[ReadItem, str]]) -> Iterator[_Outcome | _Prepared]:
-        """Outcomes of items already read, prepared in this process ``STAGE_SIZE`` at a time (per file)."""
+        """Outcomes of items already read, prepared in this process in batches of at most ``STAGE_SIZE`` that
+        end at each file's end and at each chunk's end: the source is never asked for an item of the next
+        chunk before this one is written (a harvest saves its resumption token when asked, see oai.harvest)."""
+        size = self._chunk_size()
         for file, group in itertools.groupby(items, key=itemgetter(1)):
-            while batch := list(itertools.islice(group, STAGE_SIZE)):
+            while batch := list(itertools.islice(group, min(STAGE_SIZE, size - self.fed % size))):
                 yield from self.preparer.many(file, [(item, None, None) for item, _ in batch])
 
     def file_outcomes(self, paths: list[str]) -> Iterator[_Outcome | _Prepared]:
@@ -886,7 +894,7 @@ class _Run:
             if self.pool is None:
                 ctx = multiprocessing.get_context("fork")
                 self.pool = ctx.Pool(jobs, initializer=_init_worker, initargs=(self.preparer, self.cat.engine))
-            chunk = max(1, int(self.opt.chunk_size or CHUNK_SIZE))
+            chunk = self._chunk_size()
             unit_size = min(WORKER_UNIT, chunk)
             # The workers may run a whole chunk ahead: while this process writes one chunk they prepare the next.
             ahead = 2 * jobs + -(-chunk // unit_size)
