@@ -78,6 +78,7 @@ class CatalogRecord(Base):
     external_id: Mapped[str | None] = mapped_column(String(300))
     subcat_id: Mapped[int | None] = mapped_column(ForeignKey("subcatalogs.id"), index=True)
     flavour: Mapped[str] = mapped_column(String(10))
+    # lz4-compressed on PostgreSQL servers that have it (migration 0005): a third of the JSON is over 2 kB.
     data: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(500))
@@ -91,7 +92,8 @@ class CatalogRecord(Base):
     deleted_reason: Mapped[str | None] = mapped_column(Text)
     merged_into: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
     content_hash: Mapped[str] = mapped_column(String(64))
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    # Not indexed: no query looks records up by batch (undo and export read record_events.batch_id).
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     # Rights and fund categories: None = derive from the record; True/False = set by hand.
     author_death_year: Mapped[int | None] = mapped_column(Integer)
     own_publication: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -133,7 +135,7 @@ class Copy(Base):
     __tablename__ = "copies"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))  # indexed first in ix_copies_held
-    inventory_number: Mapped[str | None] = mapped_column(String(100), index=True)
+    inventory_number: Mapped[str | None] = mapped_column(String(100))  # no query looks copies up by it
     barcode: Mapped[str | None] = mapped_column(String(100))
     location: Mapped[str | None] = mapped_column(String(200))
     receipt_date: Mapped[dt.date | None] = mapped_column(Date)
@@ -157,7 +159,7 @@ class RecordEvent(Base):
     source: Mapped[str | None] = mapped_column(String(200))
     detail: Mapped[str | None] = mapped_column(Text)
     # The record's previous state (JSON of its columns and data), so a batch can be undone.
-    before: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[str | None] = mapped_column(Text)  # lz4 on PostgreSQL, as records.data
 
 
 class Quarantine(Base):
@@ -171,7 +173,7 @@ class Quarantine(Base):
     byte_offset: Mapped[int | None] = mapped_column(BigInteger)
     format: Mapped[str | None] = mapped_column(String(20))
     control_number: Mapped[str | None] = mapped_column(String(200))
-    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # lz4 on PostgreSQL, as records.data
     reasons: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
