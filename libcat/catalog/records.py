@@ -49,6 +49,11 @@ i18n.register({
     },
 })
 
+APPLIED = "applied"
+"""Key kind that remembers "the content with this hash from this identity (source, control number) was applied to
+this record", so re-importing it is "unchanged" whatever the record holds now (duplicate updates). An update or a
+deletion keeps the record's APPLIED keys in its event (``detail.applied_keys``): undo gives back exactly those."""
+
 ABSORBED = "absorbed"
 """Event kind of a record that received the copies, digital objects or contracts of a duplicate (merged by dedupe
 or by an import's ``--on-duplicate merge``): its record is unchanged, so the yearly "records edited" leaves it out;
@@ -98,6 +103,28 @@ def snapshot(row: CatalogRecord) -> str:
         v = getattr(row, col)
         out[col] = v.isoformat() if hasattr(v, "isoformat") else v
     return json.dumps(out, ensure_ascii=False)
+
+
+def applied_keys(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """The APPLIED keys the given records carry (kept when their other keys are replaced)."""
+    out: dict[int, list[tuple[str, str]]] = {rid: [] for rid in ids}
+    if ids:
+        for rid, value in session.execute(select(RecordKey.record_id, RecordKey.value)
+                                          .where(RecordKey.record_id.in_(ids), RecordKey.kind == APPLIED)
+                                          .order_by(RecordKey.id)):
+            out[rid].append((APPLIED, value))
+    return out
+
+
+def _keeping(session: Session, row: CatalogRecord, detail: str | None,
+             applied: list[tuple[str, str]] | None) -> str | None:
+    """An event's detail that also keeps the record's APPLIED keys (read when not given), as JSON with the text as
+    ``note``, so that undo gives them back; the plain text when the record has none."""
+    if applied is None:
+        applied = applied_keys(session, [row.id])[row.id]
+    if not applied:
+        return detail
+    return json.dumps({"note": detail, "applied_keys": applied}, ensure_ascii=False)
 
 
 def add_event(
@@ -170,12 +197,16 @@ def create(
 def update(
     session: Session, row: CatalogRecord, record: Record, flavour: str, *,
     batch: Batch | None = None, source: str | None = None, detail: str | None = None,
+    applied: list[tuple[str, str]] | None = None,
 ) -> bool:
-    """Replace the record's content; returns False (and changes nothing) when it is identical."""
+    """Replace the record's content; returns False (and changes nothing) when it is identical.
+
+    ``applied``: the record's APPLIED keys when the caller has read them (they are kept in the event)."""
     data = record_to_json(record)
     if content_hash(data) == row.content_hash and flavour == row.flavour:
         return False
     before = snapshot(row)
+    detail = _keeping(session, row, detail, applied)
     apply_record(row, record, flavour)
     row.datestamp = utcnow()
     add_event(session, row, "updated", batch=batch, source=source, detail=detail, before=before)
@@ -185,11 +216,14 @@ def update(
 def delete(
     session: Session, row: CatalogRecord, *, reason: str | None = None, batch: Batch | None = None,
     source: str | None = None, merged_into: CatalogRecord | None = None, lang: str | None = None,
+    applied: list[tuple[str, str]] | None = None,
 ) -> None:
-    """Tombstone a record (kept for OAI-PMH and the counts "at 1 January") with an event; drop its match keys."""
+    """Tombstone a record (kept for OAI-PMH and the counts "at 1 January") with an event; drop its match keys
+    (the event keeps its APPLIED keys, ``applied`` when the caller has read them)."""
     if row.deleted_at is not None:
         raise CatalogError(i18n.t("records.already_deleted", lang, id=row.id, day=f"{row.deleted_at:%Y-%m-%d}"))
     before = snapshot(row)
+    detail = _keeping(session, row, reason, applied)
     now = utcnow()
     row.deleted_at = now
     row.datestamp = now
@@ -198,6 +232,6 @@ def delete(
     if merged_into is not None:
         row.merged_into = merged_into.id
         kind = "merged"
-    add_event(session, row, kind, batch=batch, source=source, detail=reason, before=before)
+    add_event(session, row, kind, batch=batch, source=source, detail=detail, before=before)
     session.execute(sql_delete(RecordKey).where(RecordKey.record_id == row.id))
 

@@ -122,8 +122,9 @@ def _conflicts(s: Session, batch_id: int, last: dict[int, int], created: set[int
 
 def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: str | None = None) -> dict[str, int]:
     """Revert one batch in one transaction: its added records become tombstones with an `undone` event,
-    updated, deleted and merged records get their previous version back; what a merge gave a record (copies,
-    digital objects, contract links, APPLIED keys) goes back, and each restored record's keys are written once.
+    updated, deleted and merged records get their previous version back with the APPLIED keys they had (kept in
+    the events); what a merge gave a record (copies, digital objects, contract links) goes back, and each restored
+    record's keys are written once.
 
     Refuses (unless ``force``) when a later batch or a digitized object touches the same records; with ``force``
     the live digitized objects of the removed records are withdrawn (``deleted_at`` set, files kept), so nothing
@@ -192,6 +193,8 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: st
             else:
                 row.datestamp = now
             if "applied_keys" in detail:
+                # Newest event first, so the oldest that kept keys wins: what the record had before the batch (it
+                # gains APPLIED keys only by taking in a duplicate, whose absorbed event always keeps them).
                 applied[row.id] = [(k, v) for k, v in detail["applied_keys"]]
                 rekey.add(row.id)
             if "copies_added" in detail:
