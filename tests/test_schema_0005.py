@@ -18,9 +18,8 @@ MIGRATION = ScriptDirectory.from_config(_alembic_config()).get_revision("0005").
 #: Indexes 0005 drops (table, name).
 DROPPED = {(table, name) for name, table, _ in MIGRATION.UNUSED}
 #: A record's JSON over PostgreSQL's 2 kB compression threshold, so it is stored compressed.
-BIG_DATA = '{"leader":"00000nam a2200000 i 4500","fields":[' + ",".join(
-    f'{{"500":{{"ind1":" ","ind2":" ","subfields":[{{"a":"Ескерту {i}: қазақ әдебиеті"}}]}}}}' for i in range(60)
-) + "]}"
+NOTE = '{{"500":{{"ind1":" ","ind2":" ","subfields":[{{"a":"Ескерту {}: қазақ әдебиеті"}}]}}}}'
+BIG_DATA = '{"leader":"00000nam a2200000 i 4500","fields":[' + ",".join(NOTE.format(i) for i in range(60)) + "]}"
 
 
 @pytest.fixture
@@ -79,12 +78,14 @@ def _catalogue_at_0004(url: str) -> Catalog:
     with cat.engine.begin() as c:
         c.execute(text("INSERT INTO subcatalogs (code, name_ru, name_kk, name_en, sort_order) "
                        "VALUES ('books', 'Книги', 'Кітаптар', 'Books', 1)"))
-        c.execute(text("INSERT INTO batches (kind, status, started_at) VALUES ('import', 'done', '2020-01-01 00:00:00')"))
+        c.execute(text("INSERT INTO batches (kind, status, started_at) "
+                       "VALUES ('import', 'done', '2020-01-01 00:00:00')"))
         c.execute(text("INSERT INTO records (source, flavour, data, title, created_at, datestamp, content_hash, "
                        "own_publication, subcat_id, batch_id) VALUES ('', 'marc21', :d, 'Ескі жазба', "
                        "'2020-01-01 00:00:00', '2020-01-01 00:00:00', 'x', false, 1, 1)"), {"d": BIG_DATA})
         c.execute(text("INSERT INTO copies (record_id, inventory_number) VALUES (1, 'ИНВ-1')"))
-        c.execute(text("INSERT INTO record_events (record_id, batch_id, kind, at) VALUES (1, 1, 'created', '2020-01-01 00:00:00')"))
+        c.execute(text("INSERT INTO record_events (record_id, batch_id, kind, at) "
+                       "VALUES (1, 1, 'created', '2020-01-01 00:00:00')"))
     return cat
 
 
@@ -101,9 +102,9 @@ def test_upgrade_from_0004_keeps_rows_drops_unused_indexes_and_compresses_with_l
     if cat.dialect == "postgresql" and _has_lz4(cat):
         assert {methods[c] for c in MIGRATION.COMPRESSED} == {"l"}
         with cat.engine.begin() as c:  # a value stored now is compressed with lz4, the old one keeps pglz
-            c.execute(text("INSERT INTO records (source, flavour, data, created_at, datestamp, content_hash, own_publication) "
-                           "VALUES ('', 'marc21', :d, '2020-01-01 00:00:00', '2020-01-01 00:00:00', 'y', false)"),
-                      {"d": BIG_DATA})
+            c.execute(text("INSERT INTO records (source, flavour, data, created_at, datestamp, content_hash, "
+                           "own_publication) VALUES ('', 'marc21', :d, '2020-01-01 00:00:00', "
+                           "'2020-01-01 00:00:00', 'y', false)"), {"d": BIG_DATA})
             got = c.execute(text("SELECT id, pg_column_compression(data) FROM records ORDER BY id")).all()
         assert got == [(1, "pglz"), (2, "lz4")]
     else:
@@ -117,7 +118,8 @@ def test_a_new_catalogue_has_the_schema_of_an_upgraded_one(db_url: str, second_u
     fresh = open_catalog(second_url, must_exist=False)
     fresh.init()
     assert _schema(fresh.engine) == _schema(upgraded.engine)
-    declared = {(t.name, i.name, tuple(c.name for c in i.columns)) for t in Base.metadata.sorted_tables for i in t.indexes}
+    declared = {(t.name, i.name, tuple(c.name for c in i.columns))
+                for t in Base.metadata.sorted_tables for i in t.indexes}
     assert {i for i in _indexes(fresh.engine) if i[1] in {n for _, n, _ in declared}} == declared
     fresh.engine.dispose()
     upgraded.engine.dispose()

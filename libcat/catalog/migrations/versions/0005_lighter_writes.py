@@ -1,12 +1,14 @@
 """Less database work per stored record. On PostgreSQL the big text columns (the records' MARC-in-JSON, the
 events' previous states, quarantined bytes) are compressed with lz4 where the server has it (PostgreSQL 14+
-built with lz4; others keep pglz): on 100,000 catalogue-sized records, a third of whose JSON is over 2 kB and
-compressed, the server's CPU per imported record fell from ~117 to ~101 µs; values stored before keep pglz
-(PostgreSQL reads both). Indexes no query reads are dropped, so inserts maintain fewer: ix_records_batch_id
-(records are never looked up by batch: undo and export go through record_events.batch_id, and batches are
-never deleted) and ix_copies_inventory_number (no query looks copies up by inventory number).
-ix_records_subcat_id stays although ix_records_counts starts with subcat_id: SQLite reads a sub-catalogue's
-records in id order from it (export --subcat), where without it it walks every live record.
+built with lz4; others keep pglz); values stored before keep pglz (PostgreSQL reads both). Indexes no query
+reads are dropped, so inserts maintain fewer: ix_records_batch_id (records are never looked up by batch: undo
+and export go through record_events.batch_id, and batches are never deleted) and ix_copies_inventory_number
+(no query looks copies up by inventory number). ix_records_subcat_id stays although ix_records_counts starts
+with subcat_id: SQLite reads a sub-catalogue's records in id order from it (export --subcat), where without
+it it walks every live record.
+
+Importing 100,000 catalogue-sized records (a third of their JSON over 2 kB, so compressed) into PostgreSQL 15,
+the server's CPU per record fell from ~115 to ~104 µs; the records table grew 5% (lz4 packs less tightly).
 
 Revision ID: 0005
 Revises: 0004
