@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from .. import i18n
 from ..marc import keys as mkeys
 from . import records as rec
-from .records import ABSORBED
-from .importer import applied_keys, keys_of_row, write_keys
+from .records import ABSORBED, applied_keys
+from .importer import keys_of_row, write_keys
 from .models import (
-    Batch, CatalogRecord, ContractRecord, Copy, DigitalFile, DigitalObject, RecordEvent, RecordKey, Subcatalog, utcnow,
+    Batch, CatalogRecord, ContractRecord, Copy, DigitalFile, DigitalObject, RecordKey, Subcatalog, utcnow,
 )
 from .store import Catalog
 
@@ -220,9 +220,7 @@ def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe",
         moved = _move_to(s, other, survivor)
         reason = "duplicate of record {} ({})".format(survivor.id, ", ".join(f"{k} {v}" for k, v in group.reasons[:3]))
         kept = applied[other.id] if applied is not None else applied_keys(s, [other.id])[other.id]
-        rec.delete(s, other, reason=reason[:1000], batch=batch, source=source, merged_into=survivor)
-        if kept:
-            _remember_keys(s, other, batch, kept)
+        rec.delete(s, other, reason=reason[:1000], batch=batch, source=source, merged_into=survivor, applied=kept)
         if any(moved.values()):
             survivor.datestamp = utcnow()
             rec.add_event(s, survivor, ABSORBED, batch=batch, source=source, before=before,
@@ -230,14 +228,6 @@ def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe",
                                              "moved": {"from": other.id, **moved}}))
         merged += 1
     return merged
-
-
-def _remember_keys(s: Session, other: CatalogRecord, batch: Batch, kept: list[tuple[str, str]]) -> None:
-    """Keep the APPLIED keys a merged record loses (which incoming contents it took in) in its `merged` event,
-    so that undo gives them back; the event's detail becomes JSON with the reason as ``note``."""
-    ev = s.scalar(select(RecordEvent).where(RecordEvent.record_id == other.id, RecordEvent.batch_id == batch.id,
-                                            RecordEvent.kind == "merged").order_by(RecordEvent.id.desc()).limit(1))
-    ev.detail = json.dumps({"note": ev.detail, "applied_keys": kept}, ensure_ascii=False)
 
 
 def _move_to(s: Session, other: CatalogRecord, survivor: CatalogRecord) -> dict[str, list[int]]:

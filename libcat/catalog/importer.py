@@ -45,6 +45,7 @@ from ..marc.summary import summarize
 from . import holdings, quarantine
 from . import records as rec
 from .models import Batch, CatalogRecord, Copy, Quarantine, RecordEvent, RecordKey, Subcatalog, utcnow
+from .records import APPLIED, applied_keys
 from .store import Catalog, CatalogError
 
 DUPLICATE_ACTIONS = ("skip", "update", "merge")
@@ -52,9 +53,6 @@ DUPLICATE_ACTIONS = ("skip", "update", "merge")
 ANALYZE_MIN_ADDED = 10_000
 #: The tables an import fills, whose statistics the report and matching queries are planned with.
 ANALYZED_TABLES = ("records", "copies", "record_keys", "record_events")
-#: Key kind that remembers "the content with this hash from this identity (source, control number) was applied
-#: to this record", so re-importing it is "unchanged" whatever the record holds now (duplicate updates).
-APPLIED = "applied"
 #: Records per transaction. Bigger chunks rewrite the same index pages less often: importing 200,000
 #: catalogue-sized records into SQLite, the writing process needed 145 µs of CPU (180 µs of wall time) per
 #: record with 4,000, 104 (121) with 16,000, and no less with 32,000. Memory stays bounded by the chunk.
@@ -316,17 +314,6 @@ def row_applied_key(row: CatalogRecord) -> tuple[str, str] | None:
     if row.control_number:
         return applied_key(row.source, ("cn", row.control_number), row.content_hash)
     return None
-
-
-def applied_keys(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str]]]:
-    """The APPLIED keys the given records carry (kept when their other keys are replaced)."""
-    out: dict[int, list[tuple[str, str]]] = {rid: [] for rid in ids}
-    if ids:
-        for rid, value in session.execute(select(RecordKey.record_id, RecordKey.value)
-                                          .where(RecordKey.record_id.in_(ids), RecordKey.kind == APPLIED)
-                                          .order_by(RecordKey.id)):
-            out[rid].append((APPLIED, value))
-    return out
 
 
 def keys_of_row(row: CatalogRecord) -> list[tuple[str, str]]:
@@ -699,7 +686,7 @@ class _Run:
             row = rows[rid]
             old = holdings.extract(rec.load(row), row.flavour)
             rec.update(s, row, p.record, p.flavour, batch=self._batch_ref(), source=self.event_source,
-                       detail=p.where())
+                       detail=p.where(), applied=kept[rid])
             if p.columns["external_id"] and not row.external_id:
                 row.external_id = p.columns["external_id"]
             if self.opt.into is not None or row.subcat_id is None:
@@ -799,7 +786,7 @@ class _Run:
         applied = [k for k in (row_applied_key(row), marks[id(p)]) if k] + had
         if action == "update" or completeness(p.record) > completeness(rec.load(row)):
             rec.update(s, row, p.record, p.flavour, batch=self._batch_ref(), source=self.event_source,
-                       detail=f"{p.where()}: duplicate ({action})")
+                       detail=f"{p.where()}: duplicate ({action})", applied=had)
             self.report.updated += 1
         write_keys(s, [(rid, keys_of_row(row) + list(dict.fromkeys(applied)))])
         ids: list[int] = []
