@@ -86,75 +86,92 @@ def record_to_json(record: Record) -> str:
         return json.dumps(record_to_dict(record), ensure_ascii=False, separators=(",", ":"))
 
 
-#: The JSON between one subfield's value and the next subfield's code.
-_NEXT_SUBFIELD = '"},{"'
-#: Index of the first subfield's code in a data field's text once each "\x1f" + code is replaced by its
-#: wrapper (two indicators, then ``_NEXT_SUBFIELD``).
-_FIRST_CODE = 2 + len(_NEXT_SUBFIELD)
+#: The JSON after a control field's value and after a data field's last value (the last field's also closes the
+#: record).
+_CONTROL_END = '"},'
+_DATA_END = '"}]}},'
+_LAST_END = {_CONTROL_END: '"}]}', _DATA_END: '"}]}}]}'}
+#: Put before a data field's text so that the one regex that finds the subfield delimiters finds the field's
+#: start too: a delimiter, then "\x1e" (which the text no longer holds once it is split into fields).
+_FIELD_MARK = "\x1f\x1e"
+_DELIMITED = re.compile("\x1f(\x1e..\x1f.|.)", re.S)
+#: UTF-8 bytes of the characters JSON escapes (quote, backslash, controls other than the delimiters 0x1E, 0x1F).
+_ESCAPED_BYTES = bytes(range(0x1E)) + b'"\\'
 
 
-def _wrapper(code: str) -> str:
-    """The JSON that replaces "\\x1f" + ``code`` in a field's text; KeyError for a code JSON would escape."""
-    if encode_basestring(code) != f'"{code}"':
-        raise KeyError(code)
-    return f'{_NEXT_SUBFIELD}{code}":"'
+def _is_plain(char: str) -> bool:
+    """True when JSON writes ``char`` as it is."""
+    return encode_basestring(char) == f'"{char}"'
+
+
+def _wrapper(group: str) -> str:
+    """The JSON for what ``_DELIMITED`` finds after a "\\x1f": a subfield code (the JSON from the previous value to
+    this subfield's value), or a data field's start (``_FIELD_MARK``'s "\\x1e", 2 indicators, "\\x1f" and the
+    first code: the JSON from its first indicator to its first value); KeyError for a character JSON would escape
+    or anything else (a data field with no indicators or subfields, a delimiter ending a field)."""
+    if len(group) == 1 and _is_plain(group):
+        return f'"}},{{"{group}":"'
+    if len(group) == 5 and _is_plain(group[1]) and _is_plain(group[2]) and _is_plain(group[4]):
+        return f'{group[1]}","ind2":"{group[2]}","subfields":[{{"{group[4]}":"'
+    raise KeyError(group)
 
 
 def _opener(tag: str) -> str:
-    """The JSON that opens a field with ``tag``, up to its value (control) or its first indicator (data)."""
-    return f"{{{encode_basestring(tag)}:" + ('"' if is_control_tag(tag) else '{"ind1":"')
+    """The JSON that opens a field with ``tag``, up to its value (control) or its first indicator, then
+    ``_FIELD_MARK`` (data)."""
+    return f"{{{encode_basestring(tag)}:" + ('"' if is_control_tag(tag) else '{"ind1":"' + _FIELD_MARK)
 
 
 _WRAPPERS = Memo(_wrapper, MEMO_SIZE)
 _OPENERS = Memo(_opener, MEMO_SIZE)
 _CONTROL = Memo(is_control_tag, MEMO_SIZE)
-_CODE = re.compile("\x1f(.)", re.S)
-_NEEDS_ESCAPE = re.compile('[\x00-\x1d"\\\\]')
 
 
-def _controls_clean(control: list[bool], text: str) -> bool:
-    """True when the control fields (``control[i]`` for field i) come first and hold no subfield delimiter
-    (they are copied as they are)."""
-    count = sum(control)
-    if not count:
-        return True
-    if not all(control[:count]):
-        return False
-    if count == len(control):
-        return "\x1f" not in text
-    return text.count("\x1e", 0, text.find("\x1f")) == count
+def _needs_escape(text: str) -> bool:
+    """True when a character of ``text`` other than the delimiters 0x1E, 0x1F needs JSON escaping; read from its
+    UTF-8 bytes (1.8 µs a bench record, where a regex character class search takes 3.1 µs)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return len(data.translate(None, _ESCAPED_BYTES)) != len(data)
+
+
+def _control_count(tags: list[str], text: str) -> int | None:
+    """How many of ``tags`` are control fields, when the first subfield delimiter of ``text`` is in the field after
+    that many; else None. So no control field holds a delimiter when they come first, and when they do not, a data
+    field among the first ones has no delimiter and ``_wrapper`` refuses its start."""
+    count = sum(map(_CONTROL.__getitem__, tags))
+    if count == len(tags):
+        return None if "\x1f" in text else count
+    return count if text.count("\x1e", 0, text.find("\x1f")) == count else None
 
 
 def json_from_text(leader: str, tags: list[str], text: str) -> str | None:
     """``record_to_json`` of the record whose fields are ``tags`` and ``text`` (iso2709 parts), or None.
 
     ``text`` holds the field values joined by \\x1e, a data field as 2 indicators and \\x1f+code+value
-    subfields; the JSON is built by whole-text operations instead of per subfield. None (use
-    ``record_to_json``) when a value needs JSON escaping or the text is not in that shape.
+    subfields. The fields are joined again between their openers and ends, and one regex split finds every
+    subfield delimiter and data field start in that text: once the memos hold the tags, codes and field starts, no
+    Python code runs per field or subfield (17.7 µs a bench record, where building each field's JSON in a list
+    comprehension took 25.5 µs). None (use ``record_to_json``) when a value needs JSON escaping or the text is not
+    in that shape.
     """
-    if _NEEDS_ESCAPE.search(text) is not None or text.endswith("\x1f"):
+    if _needs_escape(text):
         return None
-    control = list(map(_CONTROL.__getitem__, tags))
-    if not _controls_clean(control, text):
+    fields = text.split("\x1e")
+    count = _control_count(tags, text)
+    if count is None or len(fields) != len(tags):
         return None
-    pieces = _CODE.split(text)
+    body = [""] * (3 * len(fields))
+    body[0::3] = map(_OPENERS.__getitem__, tags)
+    body[1::3] = fields
+    body[2::3] = [_CONTROL_END] * count + [_DATA_END] * (len(fields) - count)
+    body[-1] = _LAST_END[body[-1]]
+    pieces = _DELIMITED.split("".join(body))
     try:
         pieces[1::2] = map(_WRAPPERS.__getitem__, pieces[1::2])
     except KeyError:
         return None
-    values = "".join(pieces).split("\x1e")
-    if len(values) != len(tags):
-        return None
-    code_at = _FIRST_CODE
-    fields = [
-        f'{opener}{v}"}}' if is_control
-        else f'{opener}{v[0]}","ind2":"{v[1]}","subfields":[{{{v[code_at - 1:]}"}}]}}}}'
-        if v[2:code_at] == _NEXT_SUBFIELD else None
-        for opener, is_control, v in zip(map(_OPENERS.__getitem__, tags), control, values)
-    ]
-    if None in fields:
-        return None
-    return f'{{"leader":{encode_basestring(leader)},"fields":[{",".join(fields)}]}}'
+    pieces[0] = f'{{"leader":{encode_basestring(leader)},"fields":[{pieces[0]}'
+    return "".join(pieces)
 
 
 def record_from_json(text: str | bytes) -> Record:
