@@ -152,3 +152,86 @@ def test_language_codes_are_lower_case_without_spaces():
     from libcat.marc.validate import languages
 
     assert all(code == code.strip().lower() for code in languages())
+
+
+DATES_008 = ["240101", "240229", "230229", "000229", "000000", "991332", "240431", "241131", "240230", "241301",
+             "240100", "2401 1", "      ", "uuuuuu", "٢٤٠١٠١", "24013\u00b2", "ab0101", "24\n101"]
+YEARS_008 = ["0000", "0001", "0999", "1964", "2026", "2027", "2028", "2099", "3000", "9998", "9999", "19uu", "    ",
+             "||||", "١٩٦٤", "²⁰²⁰", "2O27", "20 7", "19\u00a0 "]
+LANGS_008 = ["kaz", "rus", "   ", "|||", "xxx", "ENG", " kz", "kz ", "qaa", "ёжз", "k\tz"]
+
+
+def _findings_008(check, data: str, max_year: int) -> list:
+    out: list = []
+    try:
+        check(data, out, 1, max_year)
+    except ValueError as exc:  # int() of a superscript digit fails in the rule itself
+        return [type(exc)]
+    return [(f.code, f.tag, f.subfield, f.args) for f in out]
+
+
+@pytest.mark.parametrize("max_year", [2027, 2030, 2100])
+def test_008_fast_check_equals_the_rule(max_year):
+    """``_check_008`` (one regex and one set lookup for a clean 008) finds what ``_check_008_fields`` finds,
+    position by position, for dates entered, dates 1 and 2, languages and lengths, clean or not."""
+    from libcat.marc.validate import _check_008, _check_008_fields
+
+    values = [f"{d}s{y1}{y2}kz            000 0 {lang} d"
+              for d in DATES_008 for y1 in YEARS_008 for y2 in YEARS_008[::3] for lang in LANGS_008[::4]]
+    values += [f"240101s{y1}{y2}kz            000 0 {lang} d" for y1 in YEARS_008 for y2 in YEARS_008
+               for lang in LANGS_008]
+    values += ["240101s2023    kz            000 0 kaz d"[:n] for n in range(41)]
+    values += ["240101s2023    kz            000 0 kaz d  ", "240101s2023    kz            000 0 kaz dә"]
+    for data in values:
+        assert _findings_008(_check_008, data, max_year) == _findings_008(_check_008_fields, data, max_year), data
+
+
+def test_008_fast_check_passes_clean_values():
+    """The regex takes the usual clean 008s (so the shortcut is used), and no others end up skipped."""
+    from libcat.marc.validate import _clean_008
+
+    for data in ["240101s2023    kz            000 0 kaz d", "000229s19uu    xx            000 0 rus d",
+                 "      s||||9999kz            000 0 kaz d", "991231m19642027kz            000 0 eng d"]:
+        assert _clean_008(2027).fullmatch(data), data
+    for data in ["240229s2023    kz            000 0 kaz d"[:39], "230229s2023    kz            000 0 kaz d",
+                 "240101s0000    kz            000 0 kaz d", "240101s2028    kz            000 0 kaz d",
+                 "240101s20239998kz            000 0 kaz d", "240101s١٩٦٤    kz            000 0 kaz d"]:
+        assert not _clean_008(2027).fullmatch(data), data
+
+
+@pytest.mark.parametrize("top", [0, 1, 999, 1000, 1999, 2027, 2030, 2099, 2100, 9998, 9999])
+def test_upto_matches_exactly_the_years_up_to_top(top):
+    import re
+
+    from libcat.marc.validate import _upto
+
+    pattern = re.compile(_upto(top))
+    assert [y for y in range(10000) if pattern.fullmatch(f"{y:04d}")] == list(range(top + 1))
+
+
+def test_text_years_shortcut_equals_the_rule():
+    """``_check_text_years`` reports every free-standing year after the maximum, as ``_YEARS`` finds them, though
+    it looks only when ``_odd_year`` sees a year not plainly possible."""
+    from libcat.marc.validate import _YEARS, _check_text_years
+
+    values = ["1964", "[2023], ©2020", "2028", "12345", "١٩٦٤", "٢٠٩٩", "x2027y", "c2027", "20271", "0000", "9999",
+              "1964-2099", "2027.", "2026-2028", "p1999, c2030", "[19--?]", "2027 2028 2029", "abc", "", "1 2 3 4"]
+    for max_year in (2027, 2030, 2100):
+        for value in values:
+            out: list = []
+            _check_text_years(value, out, 1, "264", "c", max_year)
+            late = [y for y in _YEARS.findall(value) if int(y) > max_year] if len(value) >= 4 else []
+            assert [f.args["value"] for f in out] == late, (value, max_year)
+
+
+@pytest.mark.parametrize("tags", [["001", "245", "245"], ["001", "650", "650", "245"], ["100", "110", "100"],
+                                  ["001", "003", "001"], [], ["650"], ["245", "650", "100", "650", "700", "700"]])
+@pytest.mark.parametrize("flavour", [MARC21, UNIMARC])
+def test_repeats_check_equals_the_count_per_tag(tags, flavour):
+    """No non-repeatable tag twice in ``parts``' tags exactly when the index holds each such tag once."""
+    from libcat.marc.validate import _fast, _prepared, _repeats_clean
+
+    rules = _prepared(flavour)
+    counts = {tag: tags.count(tag) for tag in tags}
+    expected = all(n == 1 for tag, n in counts.items() if tag in rules and not rules[tag].repeatable)
+    assert _repeats_clean(_fast(flavour), tags) is expected
