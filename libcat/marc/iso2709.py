@@ -25,7 +25,8 @@ import re
 import struct
 from collections.abc import Callable, Iterator
 from functools import partial
-from itertools import accumulate, repeat
+from itertools import accumulate, chain, repeat
+from operator import itemgetter
 from typing import BinaryIO, NamedTuple
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
@@ -44,8 +45,6 @@ _JUNK = b"\r\n\x00\x1a \t"
 
 Fields = list[tuple]
 _SUBFIELDS = re.compile("\x1f(.)([^\x1f]*)", re.S)
-#: Every non-empty subfield of a whole record's text (fields joined by 0x1E): a code that is neither separator.
-_ALL_SUBFIELDS = re.compile("\x1f([^\x1f\x1e])([^\x1f\x1e]*)")
 _SUBFIELD = partial(tuple.__new__, Subfield)
 _NEW_FIELD = partial(object.__new__, Field)
 #: Codecs where decoding a whole record equals decoding each field (no BOM, no state).
@@ -416,16 +415,16 @@ def _decode_plain(tags: list[str], text: str, warnings: list[str]) -> Fields:
     return fields
 
 
-#: A split record (leader, tags, field bytes, notes) with its encoding, ``text`` (every field decoded in one go,
-#: when that reads them all alike) and ``subfields`` (every ``(code, value)`` of that text). A plain tuple.
-_Decoded = tuple[bytes, list[bytes], list[bytes], list[str], str, "str | None", "list[tuple[str, str]] | None"]
+#: A split record (leader, tags, field bytes, notes) with its encoding and ``text`` (every field decoded in one go,
+#: when that reads them all alike). A plain tuple.
+_Decoded = tuple[bytes, list[bytes], list[bytes], list[str], str, "str | None"]
 
 
 def _decoded(chunk: bytes, encoding: str | None) -> _Decoded:
     """Split and pick the encoding; the whole record's text too when one decode gives every field the same way.
 
-    ``text`` (the field values joined by 0x1E) is given only for a stateless codec, at least one field,
-    no 0x1E inside a field, and no empty subfield (0x1F before 0x1F, before 0x1E or at the end).
+    ``text`` (the field values joined by 0x1E) is given only for a stateless codec, at least one field and
+    no 0x1E inside a field; it may hold empty subfields (see ``_has_empty_subfield``).
     """
     leader_b, tags, values, warnings, joined = _split(chunk)
     if encoding:
@@ -434,13 +433,8 @@ def _decoded(chunk: bytes, encoding: str | None) -> _Decoded:
         used, notes, after_leader = _encoding_and_text(leader_b, tags, values, chunk[24:])
         warnings.extend(notes)
     if after_leader is not None and joined is not None:
-        text = _joined_text(after_leader, chunk)
-    else:
-        text = _whole_text(values, joined, used)
-    subfields = None if text is None else _nonempty_subfields(text)
-    if subfields is None:
-        return leader_b, tags, values, warnings, used, None, None
-    return leader_b, tags, values, warnings, used, text, subfields
+        return leader_b, tags, values, warnings, used, _joined_text(after_leader, chunk)
+    return leader_b, tags, values, warnings, used, _whole_text(values, joined, used)
 
 
 def _whole_text(values: list[bytes], joined: bytes | None, used: str) -> str | None:
@@ -466,20 +460,16 @@ def _joined_text(after_leader: str, chunk: bytes) -> str:
     return after_leader[after_leader.find("\x1e") + 1 : len(after_leader) - (2 if chunk.endswith(RT_B) else 1)]
 
 
-def _nonempty_subfields(text: str) -> list[tuple[str, str]] | None:
-    """Every ``(code, value)`` of a record's text, or None when a subfield is empty (0x1F not followed by a code).
-
-    Each 0x1F followed by a code starts exactly one match, so a count short of the 0x1F count means an empty one.
-    """
-    found = _ALL_SUBFIELDS.findall(text)
-    return found if len(found) == text.count("\x1f") else None
+def _has_empty_subfield(text: str) -> bool:
+    """True when a 0x1F of a record's text starts no subfield: it is followed by 0x1F, by 0x1E or by nothing."""
+    return "\x1f\x1f" in text or "\x1f\x1e" in text or text.endswith("\x1f")
 
 
 def parse(chunk: bytes, encoding: str | None = None) -> Parsed:
     """Decode one record's bytes into a field list; RecordError when its structure cannot be read."""
-    leader_b, tags_b, values, warnings, used, text, _ = _decoded(chunk, encoding)
+    leader_b, tags_b, values, warnings, used, text = _decoded(chunk, encoding)
     tags = list(map(_TAG_TEXT.__getitem__, tags_b))
-    if text is not None:
+    if text is not None and not _has_empty_subfield(text):
         fields = _decode_plain(tags, text, warnings)
     else:
         fields = [_decode_field(tag, value, used, warnings) for tag, value in zip(tags, values)]
@@ -494,18 +484,19 @@ def read_record_parts(chunk: bytes, encoding: str | None = None) -> tuple[Record
     """``read_record``'s record, encoding and repairs, plus the record's ``Parts`` when it is clean (see the
     module docstring), else None (MARC-8, a stateful codec, a stray 0x1E, or a field repaired).
     """
-    leader_b, tags_b, values, warnings, used, text, subfields = _decoded(chunk, encoding)
+    leader_b, tags_b, values, warnings, used, text = _decoded(chunk, encoding)
     leader = leader_b.decode("latin-1")
     tags = list(map(_TAG_TEXT.__getitem__, tags_b))
-    if text is None:
-        fields = [_decode_field(tag, value, used, warnings) for tag, value in zip(tags, values)]
-        return fields_to_record(leader, fields), used, warnings, None
-    built = _clean_fields(tags, text, subfields)
-    if built is None:
-        return fields_to_record(leader, _decode_plain(tags, text, warnings)), used, warnings, None
-    record = _new_record(leader)
-    record.fields = built
-    return record, used, warnings, (leader, tags, text)
+    if text is not None:
+        built = _clean_fields(tags, text)
+        if built is not None:
+            record = _new_record(leader)
+            record.fields = built
+            return record, used, warnings, (leader, tags, text)
+        if not _has_empty_subfield(text):
+            return fields_to_record(leader, _decode_plain(tags, text, warnings)), used, warnings, None
+    fields = [_decode_field(tag, value, used, warnings) for tag, value in zip(tags, values)]
+    return fields_to_record(leader, fields), used, warnings, None
 
 
 def read_record(chunk: bytes, encoding: str | None = None) -> tuple[Record, str, list[str]]:
@@ -513,50 +504,56 @@ def read_record(chunk: bytes, encoding: str | None = None) -> tuple[Record, str,
     return read_record_parts(chunk, encoding)[:3]
 
 
-def _clean_fields(tags: list[str], text: str, found: list[tuple[str, str]]) -> list[Field] | None:
+def _clean_fields(tags: list[str], text: str) -> list[Field] | None:
     """The pymarc fields of a record whose fields are all clean (see the module docstring); else None.
 
-    ``found`` is every subfield of ``text`` from one regular expression pass (0x1F starts one everywhere,
-    even in a control field), and each data field takes its share by its count of 0x1F.
+    Each field's text is split at 0x1F, so the pieces after the first are its subfields, code first (in a
+    control field too, where they are read and dropped), and a data field is clean when its first piece is two
+    indicators and at least one subfield follows.
     """
-    subfields = list(map(tuple.__new__, repeat(Subfield), found))
-    out: list[Field] = []
-    add = out.append
-    new_field = _NEW_FIELD
-    heads = _HEAD_INDICATORS
+    values = text.split("\x1e")
+    pieces = list(map(str.split, values, repeat("\x1f")))
+    heads = list(map(list.pop, pieces, repeat(0)))
+    subfields = _subfields(pieces)
+    if subfields is None:
+        return None
+    fields = list(map(object.__new__, repeat(Field, len(values))))
+    indicators = _INDICATORS
+    control = _CONTROL
     pos = 0
-    for tag, value, control in zip(tags, text.split("\x1e"), map(_CONTROL.__getitem__, tags)):
-        field = new_field()
+    for field, tag, value, head, end in zip(fields, tags, values, heads, accumulate(map(len, pieces))):
         field.tag = tag
-        if control:
+        if control[tag]:
             field.control_field = True
             field.data = value
             field.subfields = []
             field._indicators = None
-            pos += value.count("\x1f")
-            add(field)
-            continue
-        indicators = heads[value[:3]]
-        if indicators is None:
-            return None
-        field.control_field = False
-        field.data = None
-        field._indicators = indicators
-        end = pos + value.count("\x1f")
-        field.subfields = subfields[pos:end]
+        else:
+            if end == pos or len(head) != 2:
+                return None
+            field.control_field = False
+            field.data = None
+            field._indicators = indicators[head]
+            field.subfields = subfields[pos:end]
         pos = end
-        add(field)
-    return out
+    return fields
 
 
-def _head_indicators(head: str) -> Indicators | None:
-    """The indicators of a data field whose text starts with ``head`` (its first 3 characters) when they are
-    two indicators and 0x1F, the clean shape; else None."""
-    return _INDICATORS[head[:2]] if head.find("\x1f") == 2 else None
+def _subfields(pieces: list[list[str]]) -> list[Subfield] | None:
+    """``Subfield(code, value)`` of every "code + value" piece of every field, in order; None when one is empty.
+
+    Built flat by C-level ``map`` and ``zip``, which costs less than a regular expression pass: ``findall`` over a
+    bench record's text (39 subfields) took ~95,000 instructions of the ~392,000 its read took (callgrind).
+    """
+    flat = list(chain.from_iterable(pieces))
+    if "" in flat:
+        return None
+    return list(map(tuple.__new__, repeat(Subfield), zip(map(_CODE, flat), map(_VALUE, flat))))
 
 
+_CODE = itemgetter(0)
+_VALUE = itemgetter(slice(1, None))
 _INDICATORS: Memo = Memo(partial(tuple.__new__, Indicators), 10000)
-_HEAD_INDICATORS: Memo = Memo(_head_indicators, 10000)
 _NEW_RECORD = partial(object.__new__, Record)
 
 
