@@ -235,3 +235,14 @@ def test_repeats_check_equals_the_count_per_tag(tags, flavour):
     counts = {tag: tags.count(tag) for tag in tags}
     expected = all(n == 1 for tag, n in counts.items() if tag in rules and not rules[tag].repeatable)
     assert _repeats_clean(_fast(flavour), tags) is expected
+
+
+
+def test_xml_check_equals_the_character_rule():
+    """``_xml_clean`` refuses a text exactly when a character other than the separators is one ``_BAD_XML``
+    forbids, for every character of the Basic Multilingual Plane and a few beyond it."""
+    from libcat.marc.validate import _BAD_XML, _xml_clean
+
+    for c in [*range(0x10000), 0x10000, 0x1F600, 0x10FFFF]:
+        ch = chr(c)
+        assert _xml_clean(f"ab\x1fc{ch}\x1e  \x1fd") is (ch in "\x1e\x1f" or not _BAD_XML.match(ch)), hex(c)
