@@ -246,3 +246,37 @@ def test_xml_check_equals_the_character_rule():
     for c in [*range(0x10000), 0x10000, 0x1F600, 0x10FFFF]:
         ch = chr(c)
         assert _xml_clean(f"ab\x1fc{ch}\x1e  \x1fd") is (ch in "\x1e\x1f" or not _BAD_XML.match(ch)), hex(c)
+
+
+DATES_100 = ["20240101", "20240229", "20230229", "19000229", "20000229", "00000101", "20241301", "20240431", "20240100",
+             "2024 101", "        ", "uuuuuuuu", "٢٠٢٤٠١٠١", "2024010\u00b2", "d2024010"]
+
+
+@pytest.mark.parametrize("max_year", [2027, 2030, 2100])
+def test_100a_fast_check_equals_the_rule(max_year):
+    """``_check_100a`` (one regex and one set lookup for a clean UNIMARC 100$a) finds what
+    ``_check_100a_fields`` finds, position by position."""
+    from libcat.marc.validate import _check_100a, _check_100a_fields, languages
+
+    def found(check, a):
+        out: list = []
+        try:
+            check(a, out, 1, max_year, languages())
+        except ValueError as exc:
+            return [type(exc)]
+        return [(f.code, f.tag, f.subfield, f.args) for f in out]
+
+    values = [f"{d}d{y1}{y2}u  y0{lang}y50      ca"
+              for d in DATES_100 for y1 in YEARS_008 for y2 in YEARS_008[::3] for lang in LANGS_008[::4]]
+    values += [f"20240101d{y1}{y2}u  y0{lang}y50      ca" for y1 in YEARS_008 for y2 in YEARS_008
+               for lang in LANGS_008]
+    values += ["20240101d1964    u  y0kazy50      ca"[:n] for n in range(37)] + ["20240101d1964    u  y0kazy50      ca "]
+    for a in values:
+        assert found(_check_100a, a) == found(_check_100a_fields, a), a
+
+
+def test_100a_fast_check_passes_clean_values():
+    from libcat.marc.validate import _clean_100a
+
+    for a in ["20240101d1964    u  y0kazy50      ca", "19991231a19uu9999k  y0rusy0189    ba"]:
+        assert _clean_100a(2027).fullmatch(a), a

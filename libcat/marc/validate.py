@@ -382,7 +382,7 @@ def _subfields_clean(fast: _Fast, tags: list[str], text: str) -> bool:
 
 def _repeats_clean(fast: _Fast, tags: list[str]) -> bool:
     """True when no non-repeatable field occurs twice (the tags of ``parts``, in record order, filtered at C speed:
-    0.9 µs a record less than walking the index)."""
+    0.8 µs a bench record less than walking the index)."""
     once = list(filter(fast.nonrepeatable.__contains__, tags))
     return len(once) == len(set(once))
 
@@ -595,17 +595,38 @@ def _check_008_fields(data: str, out: list[Finding], pos: int | None, max_year: 
         _check_lang(data[35:38], out, pos, "008", None, languages())
 
 
+#: A month and day that are a real date in every year (29 February is left to the date rule).
+_MONTH_DAY = ("(?:(?:0[13578]|1[02])(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)(?:0[1-9]|[12][0-9]|30)"
+              "|02(?:0[1-9]|1[0-9]|2[0-8]))")
+
+
 @lru_cache(maxsize=4)
 def _clean_008(max_year: int) -> re.Pattern[str]:
     """A 40-character 008 in which ``_check_008_fields`` finds nothing but perhaps the language (it is not told
     here): its date entered on file is a real date in ASCII digits or holds a printable ASCII non-digit, and its dates
-    1 and 2 are ASCII years 0001 to ``max_year`` (date 2 also 9999) or hold a printable ASCII non-digit."""
-    other = r"(?![0-9]{{{n}}})[\x20-\x7e]{{{n}}}"
-    day = ("[0-9]{2}(?:(?:0[13578]|1[02])(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)(?:0[1-9]|[12][0-9]|30)"
-           "|02(?:0[1-9]|1[0-9]|2[0-8]))|(?:[02468][048]|[13579][26])0229")
+    1 and 2 are as ``_clean_dates`` says."""
+    day = f"[0-9]{{2}}{_MONTH_DAY}|(?:[02468][048]|[13579][26])0229"
+    return re.compile(f"(?:{day}|{_non_digits(6)}).{_clean_dates(max_year)}.{{25}}", re.S)
+
+
+@lru_cache(maxsize=4)
+def _clean_100a(max_year: int) -> re.Pattern[str]:
+    """A 36-character UNIMARC 100$a in which ``_check_100a_fields`` finds nothing but perhaps the language: its
+    date entered on file is a real date in ASCII digits (not 29 February) or holds a printable ASCII non-digit, and
+    its dates 1 and 2 are as ``_clean_dates`` says."""
+    return re.compile(f"(?:[0-9]{{4}}{_MONTH_DAY}|{_non_digits(8)}).{_clean_dates(max_year)}.{{19}}", re.S)
+
+
+def _clean_dates(max_year: int) -> str:
+    """Dates 1 and 2 that ``_check_year`` passes: ASCII years 0001 to ``max_year`` (date 2 also 9999), or four
+    characters that hold a printable ASCII non-digit."""
     year = f"(?!0000){_upto(max_year)}"
-    return re.compile(f"(?:{day}|{other.format(n=6)}).(?:{year}|{other.format(n=4)})"
-                      f"(?:9999|{year}|{other.format(n=4)}).{{25}}", re.S)
+    return f"(?:{year}|{_non_digits(4)})(?:9999|{year}|{_non_digits(4)})"
+
+
+def _non_digits(n: int) -> str:
+    """``n`` printable ASCII characters that are not all digits (``str.isdigit`` is False for them)."""
+    return rf"(?![0-9]{{{n}}})[\x20-\x7e]{{{n}}}"
 
 
 def _upto(top: int) -> str:
@@ -640,14 +661,7 @@ def _unimarc(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]
         _check_issn(v, out, pos, "011", "a")
     max_year, langs = _max_year(), languages()
     for a in _subvalues(by_tag.get("100"), "a")[:1]:
-        if len(a) != 36:
-            out.append(finding("bad-fixed-field", pos, "100", "a", length=len(a), expected=36))
-        if a[:8].isdigit():
-            _check_date(a[:8], out, pos, "100", "a", "ymd8")
-        _check_year(a[9:13], out, pos, "100", "a", max_year)
-        _check_year(a[13:17], out, pos, "100", "a", max_year, allow_9999=True)
-        if len(a) >= 25 and a[22:25].strip():
-            _check_lang(a[22:25], out, pos, "100", "a", langs)
+        _check_100a(a, out, pos, max_year, langs)
     for f in by_tag.get("101", []):
         for sf in f.subfields:
             if sf.code.isalpha() and sf.value:
@@ -655,6 +669,27 @@ def _unimarc(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]
     for tag in ("210", "214"):
         for v in _subvalues(by_tag.get(tag), "d"):
             _check_text_years(v, out, pos, tag, "d", max_year)
+
+
+def _check_100a(a: str, out: list[Finding], pos: int | None, max_year: int, langs: frozenset[str]) -> None:
+    """UNIMARC 100$a: length 36, date entered on file, dates 1 and 2, language; a common clean value is told by
+    one regular expression and one set lookup, as a MARC 21 008 is."""
+    lang = a[22:25]
+    if (lang in langs or lang.isspace()) and _clean_100a(max_year).fullmatch(a):
+        return
+    _check_100a_fields(a, out, pos, max_year, langs)
+
+
+def _check_100a_fields(a: str, out: list[Finding], pos: int | None, max_year: int, langs: frozenset[str]) -> None:
+    """``_check_100a`` position by position, the rule itself."""
+    if len(a) != 36:
+        out.append(finding("bad-fixed-field", pos, "100", "a", length=len(a), expected=36))
+    if a[:8].isdigit():
+        _check_date(a[:8], out, pos, "100", "a", "ymd8")
+    _check_year(a[9:13], out, pos, "100", "a", max_year)
+    _check_year(a[13:17], out, pos, "100", "a", max_year, allow_9999=True)
+    if len(a) >= 25 and a[22:25].strip():
+        _check_lang(a[22:25], out, pos, "100", "a", langs)
 
 
 def _irbis_values(fields: list[Field] | None, code: str) -> list[str]:
