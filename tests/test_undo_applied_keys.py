@@ -132,7 +132,11 @@ def test_events_of_a_record_without_applied_keys_keep_their_plain_note(catalog) 
 
 @pytest.mark.parametrize("change", list(CHANGES))
 def test_events_written_before_the_keys_were_kept_still_undo(catalog, change: str) -> None:
+    """Old-format events (plain text): the record comes back with its other keys; an updated one keeps the
+    APPLIED keys the batch did not touch, so its duplicate still re-imports as unchanged (a deletion written
+    then had already dropped them)."""
     rid = _with_duplicate(catalog, "merge")
+    applied = _applied(catalog, rid)
     other_keys, record = [k for k in _keys(catalog, rid) if k[0] != imp.APPLIED], _record(catalog, rid)
     r = imp.import_items(catalog, CHANGES[change](catalog, rid), imp.ImportOptions(source="ЦБ", chunk_size=1))
     with catalog.session() as s:
@@ -141,3 +145,18 @@ def test_events_written_before_the_keys_were_kept_still_undo(catalog, change: st
     assert un.undo_batch(catalog, r.batch) == {"removed": 0, "restored": 1, "withdrawn": 0}
     assert _record(catalog, rid) == record
     assert [k for k in _keys(catalog, rid) if k[0] != imp.APPLIED] == other_keys
+    if change == "update":
+        assert _applied(catalog, rid) == applied
+        again = _import(catalog, [BRANCH], "Ф3", on_duplicate="merge")
+        assert (again.unchanged, again.duplicates) == (1, 0)
+
+
+def test_a_record_named_by_two_deleted_items_of_one_chunk_is_deleted_once(catalog) -> None:
+    """The second deleted item finds nothing live to delete ("unchanged"); undo gives the record and its
+    APPLIED keys back."""
+    rid = _with_duplicate(catalog, "update")
+    applied = _applied(catalog, rid)
+    r = imp.import_items(catalog, [_deleted(catalog, rid), _deleted(catalog, rid)], imp.ImportOptions(source="ЦБ"))
+    assert (r.deleted, r.unchanged) == (1, 1)
+    un.undo_batch(catalog, r.batch)
+    assert _applied(catalog, rid) == applied

@@ -205,6 +205,10 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: st
             rec.add_event(s, row, "undone", batch=undo, source=f"batch {batch_id}",
                           detail=f"undo of batch {batch_id}: {ev.kind} restored", before=current)
             restored[row.id] = row
+        # Events written before updates and deletions kept their keys say nothing of them: a record they
+        # restore keeps the APPLIED keys it has (the batch could add some only by an absorbed event, which says).
+        unsaid = [rid for rid, row in restored.items() if row.deleted_at is None and rid in rekey and rid not in applied]
+        applied.update(rec.applied_keys(s, unsaid))
         key_pairs = []
         for rid, row in restored.items():
             if row.deleted_at is not None:

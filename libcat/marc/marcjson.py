@@ -146,9 +146,10 @@ def _control_count(tags: list[str], text: str) -> int | None:
     that many; else None. So no control field holds a delimiter when they come first, and when they do not, a data
     field among the first ones has no delimiter and ``_wrapper`` refuses its start."""
     count = sum(map(_CONTROL.__getitem__, tags))
+    first = text.find("\x1f")
     if count == len(tags):
-        return None if "\x1f" in text else count
-    return count if text.count("\x1e", 0, text.find("\x1f")) == count else None
+        return None if first >= 0 else count
+    return count if first >= 0 and text.count("\x1e", 0, first) == count else None
 
 
 def json_from_text(leader: str, tags: list[str], text: str) -> str | None:
