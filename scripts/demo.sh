@@ -43,7 +43,8 @@ libcat stats --table digitization --year 2024 --lang kk
 
 say "libcat oai serve, harvested by libcat harvest into a second catalogue (demo/mirror.db)"
 PORT=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-libcat oai serve --port "$PORT" --repository-id demo.libcat.kz --repository-name "libcat demo" >demo/oai.log 2>&1 &
+# The server itself (not the shell function's subshell) in the background, so that killing $oai_pid stops it.
+.venv/bin/libcat oai serve --port "$PORT" --repository-id demo.libcat.kz --repository-name "libcat demo" >demo/oai.log 2>&1 &
 oai_pid=$!
 trap 'kill $oai_pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do
