@@ -13,6 +13,7 @@ from pymarc import Field, Record
 
 from libcat.marc import iso2709
 from corpus_records import iso_files
+from test_reader_parts import _raw_record
 
 _UNSET = object()
 _FIELD_SLOTS = [s if not s.startswith("__") else "_Field" + s for s in Field.__slots__]
@@ -61,18 +62,6 @@ def assert_fast_is_plain(chunk: bytes, encoding: str | None = None) -> bool:
         assert (used, warnings) == (parsed.encoding, parsed.warnings)
         assert _state(record) == _state(iso2709.fields_to_record(parsed.leader, parsed.fields))
     return clean
-
-
-def _raw_record(values: list[tuple[bytes, bytes]], leader: bytes = b"00000nam a2200000 i 4500") -> bytes:
-    """A record whose field bytes are written as given (what ``encode`` would not write)."""
-    directory, body, pos = b"", b"", 0
-    for tag, value in values:
-        directory += b"%s%04d%05d" % (tag, len(value) + 1, pos)
-        body += value + b"\x1e"
-        pos += len(value) + 1
-    base = 24 + len(directory) + 1
-    head = b"%05d" % (base + len(body) + 1) + leader[5:12] + b"%05d" % base + leader[17:]
-    return head + directory + b"\x1e" + body + b"\x1d"
 
 
 _HEADS = [b"", b"1", b"10", b" 7", b"\x1f0", b"1\x1f", b"10x", b"\xd0\x96\xd0\x96", b"abc"]
