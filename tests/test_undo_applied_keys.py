@@ -160,3 +160,29 @@ def test_a_record_named_by_two_deleted_items_of_one_chunk_is_deleted_once(catalo
     assert (r.deleted, r.unchanged) == (1, 1)
     un.undo_batch(catalog, r.batch)
     assert _applied(catalog, rid) == applied
+
+
+def test_applied_keys_of_more_records_than_the_database_binds_at_once(catalog) -> None:
+    """Undo and dedupe ask for the keys of every record they restore or merge, which may be more than SQLite
+    binds in one statement (here the limit is lowered to 999): the keys still come back, each record's in order."""
+    from libcat.catalog import records as rec
+
+    rid = _with_duplicate(catalog, "update")
+    applied = [k for k in _keys_in_order(catalog, rid) if k[0] == imp.APPLIED]
+    assert applied
+    ids = [*range(rid + 1, rid + 1500), rid, *range(rid + 1500, rid + 2600)]
+    with catalog.Session() as s:
+        if s.get_bind().dialect.name != "sqlite":
+            pytest.skip("the limit is lowered through SQLite's own connection")
+        import sqlite3
+
+        s.connection().connection.driver_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+        got = rec.applied_keys(s, ids)
+    assert got[rid] == applied
+    assert len(got) == len(ids) and not any(got[i] for i in ids if i != rid)
+
+
+def _keys_in_order(catalog, rid: int) -> list[tuple[str, str]]:
+    with catalog.Session() as s:
+        return [tuple(k) for k in s.execute(select(RecordKey.kind, RecordKey.value)
+                                            .where(RecordKey.record_id == rid).order_by(RecordKey.id))]

@@ -266,10 +266,7 @@ def apply(catalog: Catalog, groups: list[Group], *, candidates: bool = False) ->
                       options=json.dumps({"candidates": candidates}))
         s.add(batch)
         s.flush()
-        ids = sorted({m.id for g in chosen for m in g.members})
-        applied: dict[int, list[tuple[str, str]]] = {}
-        for i in range(0, len(ids), 1000):
-            applied.update(applied_keys(s, ids[i:i + 1000]))
+        applied = applied_keys(s, sorted({m.id for g in chosen for m in g.members}))
         for g in chosen:
             merged += merge_group(s, g, batch, applied=applied)
         batch.status = "done"

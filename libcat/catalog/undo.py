@@ -207,8 +207,8 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: st
             restored[row.id] = row
         # Events written before updates and deletions kept their keys say nothing of them: a record they
         # restore keeps the APPLIED keys it has (the batch could add some only by an absorbed event, which says).
-        unsaid = [rid for rid, row in restored.items() if row.deleted_at is None and rid in rekey and rid not in applied]
-        applied.update(rec.applied_keys(s, unsaid))
+        applied.update(rec.applied_keys(s, [rid for rid, row in restored.items()
+                                            if row.deleted_at is None and rid in rekey and rid not in applied]))
         key_pairs = []
         for rid, row in restored.items():
             if row.deleted_at is not None:
