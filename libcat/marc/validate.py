@@ -529,11 +529,9 @@ def _subvalues(fields: list[Field] | None, code: str) -> list[str]:
 
 def _has_text(fields: list[Field] | None, code: str) -> bool:
     """True when some ``code`` subfield of ``fields`` holds more than spaces."""
-    if fields:
-        for f in fields:
-            for c, v in f.subfields:
-                if c == code and v and not v.isspace():
-                    return True
+    for v in _subvalues(fields, code):
+        if not v.isspace():
+            return True
     return False
 
 
@@ -551,14 +549,10 @@ def _marc21(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding])
         out.append(finding("missing-control-number", pos, "001"))
     if not _has_text(get("245"), "a"):
         out.append(finding("missing-title", pos, "245", "a"))
-    fields = get("020")
-    if fields:
-        for v in _subvalues(fields, "a"):
-            _check_isbn(v, out, pos, "020", "a")
-    fields = get("022")
-    if fields:
-        for v in _subvalues(fields, "a"):
-            _check_issn(v, out, pos, "022", "a")
+    for v in _subvalues(get("020"), "a"):
+        _check_isbn(v, out, pos, "020", "a")
+    for v in _subvalues(get("022"), "a"):
+        _check_issn(v, out, pos, "022", "a")
     max_year = _max_year()
     fields = get("008")
     if fields:
@@ -567,10 +561,8 @@ def _marc21(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding])
     if fields:
         _check_041(fields, out, pos)
     for tag in ("260", "264"):
-        fields = get(tag)
-        if fields:
-            for v in _subvalues(fields, "c"):
-                _check_text_years(v, out, pos, tag, "c", max_year)
+        for v in _subvalues(get(tag), "c"):
+            _check_text_years(v, out, pos, tag, "c", max_year)
 
 
 def _check_008(data: str, out: list[Finding], pos: int | None, max_year: int) -> None:
