@@ -30,7 +30,7 @@ from typing import Any
 
 from pymarc import Record
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import ARRAY, String, any_, bindparam, func, insert, literal_column, select, text, update
+from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from .. import dates, i18n
@@ -42,7 +42,7 @@ from ..marc.flavour import FLAVOURS, detect, set_flavour
 from ..marc.items import ReadItem
 from ..marc.marcjson import json_from_text, record_from_json, record_to_json
 from ..marc.summary import summarize
-from . import holdings, quarantine
+from . import bulk, holdings, quarantine
 from . import records as rec
 from .models import Batch, CatalogRecord, Copy, Quarantine, RecordEvent, RecordKey, Subcatalog, utcnow
 from .records import APPLIED, applied_keys
@@ -636,17 +636,17 @@ class _Run:
         live = (CatalogRecord.source == source, CatalogRecord.deleted_at.is_(None))
         if by_ext:
             for rid, h, flav, b, ext in s.execute(base.add_columns(CatalogRecord.external_id)
-                                                  .where(*live, _among(s, CatalogRecord.external_id, by_ext))
+                                                  .where(*live, bulk.among(s, CatalogRecord.external_id, by_ext))
                                                   .order_by(CatalogRecord.id)):
                 out.setdefault(("ext", ext), (rid, h, flav, b))
         if by_cn:
             for rid, h, flav, b, cn in s.execute(base.add_columns(CatalogRecord.control_number)
-                                                 .where(*live, _among(s, CatalogRecord.control_number, by_cn))
+                                                 .where(*live, bulk.among(s, CatalogRecord.control_number, by_cn))
                                                  .order_by(CatalogRecord.id)):
                 out.setdefault(("cn", cn), (rid, h, flav, b))
         if by_hash:
             q = (base.join(RecordKey, RecordKey.record_id == CatalogRecord.id)
-                 .where(*live, RecordKey.kind == mkeys.CONTENT, _among(s, RecordKey.value, by_hash)))
+                 .where(*live, RecordKey.kind == mkeys.CONTENT, bulk.among(s, RecordKey.value, by_hash)))
             for rid, h, flav, b in s.execute(q):
                 out.setdefault(("hash", h), (rid, h, flav, b))
         return out
@@ -719,7 +719,7 @@ class _Run:
                 continue
             q = (select(RecordKey.value, RecordKey.record_id)
                  .join(CatalogRecord, CatalogRecord.id == RecordKey.record_id)
-                 .where(RecordKey.kind == kind, _among(s, RecordKey.value, values), CatalogRecord.deleted_at.is_(None))
+                 .where(RecordKey.kind == kind, bulk.among(s, RecordKey.value, values), CatalogRecord.deleted_at.is_(None))
                  .order_by(RecordKey.record_id))
             for value, rid in s.execute(q):
                 found.setdefault((kind, value), rid)
@@ -814,25 +814,25 @@ class _Run:
         """Bulk-insert new records with their `created` events, match keys and copies (one driver call per table)."""
         now = utcnow()
         today = now.date()
-        ids = _reserve_ids(s, len(new), self.batch_id)
+        ids = bulk.reserve_ids(s, len(new), self.batch_id)
         cols = [c for c in new[0].columns if c != "entry_date"]
         values = itemgetter(*cols)
         subcats = self.subcats
-        _bulk_insert(s, CatalogRecord.__table__, [*cols, "entry_date", "source", "subcat_id", "created_at",
+        bulk.insert_rows(s, CatalogRecord.__table__, [*cols, "entry_date", "source", "subcat_id", "created_at",
                                                   "datestamp", "batch_id", "own_publication", "id"], [
             (*values(p.columns), p.columns["entry_date"] or today, source, subcats.get(p.subcat) if p.subcat else None,
              now, now, self.batch_id, False, rid)
             for p, rid in zip(new, ids)
         ], utf8=("data",))
-        _bulk_insert(s, RecordEvent.__table__, ["record_id", "batch_id", "kind", "at", "source"],
+        bulk.insert_rows(s, RecordEvent.__table__, ["record_id", "batch_id", "kind", "at", "source"],
                      [(rid, self.batch_id, "created", now, self.event_source) for rid in ids])
-        _bulk_insert(s, RecordKey.__table__, ["record_id", "kind", "value"],
+        bulk.insert_rows(s, RecordKey.__table__, ["record_id", "kind", "value"],
                      [(rid, k, v[:500]) for rid, p in zip(ids, new) for k, v in p.keys])
         copies = [(c, rid) for rid, p in zip(ids, new) for c in p.copies]
         if copies:
             copy_cols = list(copies[0][0])
             copy_values = itemgetter(*copy_cols)
-            _bulk_insert(s, Copy.__table__, [*copy_cols, "record_id"], [(*copy_values(c), rid) for c, rid in copies])
+            bulk.insert_rows(s, Copy.__table__, [*copy_cols, "record_id"], [(*copy_values(c), rid) for c, rid in copies])
         self.report.added += len(ids)
         if self.opt.dry_run:
             for rid, p in zip(ids, new):
@@ -913,75 +913,6 @@ class _Run:
                 s.execute(update(Batch).where(Batch.id == self.batch_id).values(
                     status=status, finished_at=utcnow(), counts=json.dumps(self.report.counts())))
         return self.report
-
-
-def _bulk_insert(s: Session, table: Any, cols: list[str], rows: list[tuple], utf8: tuple[str, ...] = ()) -> None:
-    """Insert rows (tuples in the order of ``cols``) in one go on the driver (PostgreSQL: COPY; else
-    executemany), values converted as the dialect converts them. Text columns named in ``utf8`` may hold
-    UTF-8 bytes: SQLite stores them as text as they are (``CAST``), other databases get them decoded."""
-    if not rows:
-        return
-    conn = s.connection()
-    dialect = conn.dialect
-    sqlite = dialect.name == "sqlite"
-    for i in [i for i, c in enumerate(cols) if c in utf8 and not sqlite]:
-        rows = [(*r[:i], r[i].decode("utf-8"), *r[i + 1:]) if type(r[i]) is bytes else r for r in rows]
-    if dialect.paramstyle not in ("qmark", "format", "pyformat"):
-        s.execute(insert(table), [dict(zip(cols, r)) for r in rows])
-        return
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    marks = [f"CAST({mark} AS TEXT)" if sqlite and c in utf8 else mark for c in cols]
-    sql = (f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(c) for c in cols)}) "
-           f"VALUES ({', '.join(marks)})")
-    procs = [(i, proc) for i, c in enumerate(cols)
-             if (proc := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
-    data: list = rows
-    if procs:
-        data = [list(r) for r in rows]
-        for i, proc in procs:
-            # A column holds few distinct values here (dates, flags, the batch time): convert each once.
-            try:
-                done = {v: proc(v) for v in {r[i] for r in data}}
-            except TypeError:
-                done = None
-            for r in data:
-                r[i] = done[r[i]] if done is not None else proc(r[i])
-        data = list(map(tuple, data))
-    if dialect.name == "postgresql":
-        # COPY: one stream instead of a statement per row (the driver's executemany costs ~3x the CPU).
-        copy_sql = sql.split(" VALUES ", 1)[0].replace("INSERT INTO", "COPY", 1) + " FROM STDIN"
-        with conn.connection.driver_connection.cursor() as cur, cur.copy(copy_sql) as copy:
-            for values in data:
-                copy.write_row(values)
-        return
-    conn.exec_driver_sql(sql, data)
-
-
-def _among(s: Session, column: Any, values: Iterable[str]) -> Any:
-    """``column IN values`` with the values bound as one parameter (a JSON array on SQLite, an array on
-    PostgreSQL): ``in_`` renders a parameter per value, which cost the writing process more than the lookups."""
-    dialect = s.get_bind().dialect.name
-    if dialect == "sqlite":
-        rows = func.json_each(json.dumps(list(values), ensure_ascii=False))
-        return column.in_(select(literal_column("value")).select_from(rows).scalar_subquery())
-    if dialect == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
-    return column.in_(values)
-
-
-def _reserve_ids(s: Session, n: int, batch_id: int | None) -> list[int]:
-    """Ids for ``n`` new records, taken before a plain executemany (much faster than INSERT ... RETURNING).
-
-    PostgreSQL hands them out from the table's sequence; SQLite first takes the write lock (a no-op update
-    of the batch row) so that no other writer can take the same ids before this transaction commits.
-    """
-    if s.get_bind().dialect.name == "postgresql":
-        q = text("SELECT nextval(pg_get_serial_sequence('records', 'id')) FROM generate_series(1, :n)")
-        return [int(v) for v in s.scalars(q, {"n": n})]
-    s.execute(update(Batch).where(Batch.id == (batch_id or 0)).values(status=Batch.status))
-    start = (s.scalar(select(func.max(CatalogRecord.id))) or 0) + 1
-    return list(range(start, start + n))
 
 
 _RAW_CN = (re.compile(rb"^#903: ?([^\r\n^]+)", re.M), re.compile(rb"^=001  ([^\r\n]+)", re.M))
