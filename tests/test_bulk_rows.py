@@ -106,3 +106,20 @@ def test_a_value_too_long_for_its_column_fails_as_an_insert_would(catalog):
     with pytest.raises((DBAPIError, psycopg.Error), match="too long"):
         with catalog.session() as s:
             bulk.insert_rows(s, RecordKey.__table__, ["record_id", "kind", "value"], [(1, "қ" * 11, "v")])
+
+
+def test_among_finds_exactly_the_values_given(catalog):
+    # Values an array's text form would have to quote or escape: braces, commas, quotes, backslashes, NULL.
+    odd = ['{a,b}', '"Абай"', "back\\slash", "NULL", "қ ң ө", "", "x" * 500]
+    plain = [f"кілт {i}" for i in range(3000)]
+    with catalog.session() as s:
+        bulk.insert_rows(s, CatalogRecord.__table__, *_record_rows(1, False))
+        bulk.insert_rows(s, RecordKey.__table__, ["record_id", "kind", "value"],
+                         [(1, "title", v) for v in odd + plain])
+    with catalog.session() as s:
+        def found(values):
+            return sorted(v for v, in s.execute(select(RecordKey.value).where(bulk.among(s, RecordKey.value, values))))
+
+        assert found(odd + ["жоқ", "{a}"]) == sorted(odd)
+        assert found(set(plain[::7])) == sorted(plain[::7])
+        assert found([]) == []

@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
     BigInteger,
     Boolean,
     Date,
@@ -29,6 +28,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from .models import Batch, CatalogRecord
 
@@ -118,15 +118,34 @@ def _binary_types(table: Any, cols: list[str], utf8: tuple[str, ...]) -> list[st
 
 
 def among(s: Session, column: Any, values: Iterable[str]) -> Any:
-    """``column IN values`` with the values bound as one parameter (a JSON array on SQLite, an array on
-    PostgreSQL): ``in_`` renders a parameter per value, which cost the writing process more than the lookups."""
+    """``column IN values`` with the values bound as one parameter (a JSON array on SQLite, a binary text
+    array on PostgreSQL): ``in_`` renders a parameter per value, which cost the writing process more than the
+    lookups."""
     dialect = s.get_bind().dialect.name
     if dialect == "sqlite":
         rows = func.json_each(json.dumps(list(values), ensure_ascii=False))
         return column.in_(select(literal_column("value")).select_from(rows).scalar_subquery())
     if dialect == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+        values = _TextArray(values)
+        if not values:
+            return column.in_([])
+        _send_binary(s.connection().connection.driver_connection)
+        # No SQLAlchemy type, so no bind processor copies the list into a plain one: psycopg sees _TextArray.
+        return column == any_(bindparam(None, values, type_=NullType()))
     return column.in_(values)
+
+
+class _TextArray(list):
+    """A list of strings psycopg sends as a binary ``text[]``: its text form quotes and escapes each element in
+    Python, 3.1 µs per catalogue title key, the binary form 0.5 µs (16,000 keys, client CPU)."""
+
+
+def _send_binary(driver_connection: Any) -> None:
+    """Have this psycopg connection send every ``_TextArray`` in binary form (only that class is affected;
+    registering again costs a dictionary update)."""
+    from psycopg.types.array import ListBinaryDumper
+
+    driver_connection.adapters.register_dumper(_TextArray, ListBinaryDumper)
 
 
 def reserve_ids(s: Session, n: int, batch_id: int | None) -> list[int]:
