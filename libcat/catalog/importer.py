@@ -64,6 +64,8 @@ WORKER_UNIT = 1000
 #: (``_prepare_raw``) took 148 µs of CPU per record in batches of 200 against 208 record by record (-29%);
 #: batches of 100-250 were alike, 1,000 cost 156.
 STAGE_SIZE = 200
+#: Bytes of an ISO 2709 file read at a time by the importing process to cut it into units for the workers.
+BLOCK_BYTES = 1 << 20
 #: ISO 2709 files from this size on are read and prepared on worker processes (when ``jobs`` is not given).
 PARALLEL_MIN_BYTES = 4_000_000
 #: Scheduling priority of the worker processes relative to the process that writes to the database.
@@ -1055,20 +1057,94 @@ def _parallel_plan(path: str, options: ImportOptions) -> tuple[int, str | None] 
         return None
 
 
-def _raw_units(path: str, size: int) -> Iterator[list[tuple[int, int, bytes]]]:
-    """The records of an ISO 2709 file as ``(position, byte offset, bytes)``, ``size`` at a time."""
-    unit: list[tuple[int, int, bytes]] = []
+def _raw_units(path: str, size: int) -> Iterator[tuple[int, int, list[int], list[int]]]:
+    """Units of ``size`` records of an ISO 2709 file as ``(first position, byte offset, starts, ends)``: record
+    ``i`` is the bytes ``starts[i]:ends[i]`` from the offset, which the workers read themselves
+    (``_unit_records``) instead of this process sending them.
+
+    Where each record of a block starts with a leader length no greater than its length up to its first 0x1D,
+    ``iso2709.iter_chunks`` cuts it exactly at that 0x1D, so such records are found by splitting blocks at
+    0x1D. From the first unit that is not so, the rest of the file is cut by ``iter_chunks`` itself.
+    """
     try:
         with open(path, "rb") as fh:
-            for position, (offset, chunk) in enumerate(iso2709.iter_chunks(fh), 1):
-                unit.append((position, offset, chunk))
-                if len(unit) >= size:
+            position, offset = 1, 0
+            lengths: list[int] = []
+            rest = b""
+            while more := fh.read(BLOCK_BYTES):
+                pieces = (rest + more).split(iso2709.RT_B)
+                rest = pieces.pop()
+                found = _plain_lengths(pieces)
+                if not found:
+                    break
+                lengths += found
+                while len(lengths) >= size:
+                    position, offset, unit = _plain_unit(position, offset, lengths[:size])
                     yield unit
-                    unit = []
+                    del lengths[:size]
+            else:
+                if not rest:
+                    if lengths:
+                        yield _plain_unit(position, offset, lengths)[2]
+                    return
+            fh.seek(offset)
+            yield from _chunk_units(fh, position, offset, size)
     except (OSError, ValueError, LookupError) as exc:
         raise CatalogError(f"{path}: {exc}") from None
-    if unit:
-        yield unit
+
+
+#: A record's first five bytes, its leader's length (a C callable: no Python call per record).
+_HEAD = itemgetter(slice(0, 5))
+#: ``n + 1``: a record's length with the 0x1D that ends it (a bound C method, like ``_HEAD``).
+_WITH_RT = (1).__add__
+
+
+def _plain_lengths(pieces: list[bytes]) -> list[int]:
+    """The length of each record of ``pieces`` (bytes split at 0x1D), its 0x1D counted, when ``iter_chunks``
+    would cut each of them as one record: each starts with a leader length (five digits, so no padding and
+    no empty record) no greater than its length; else (or for no pieces) []. C-level loops only."""
+    heads = list(map(_HEAD, pieces))
+    digits = b"".join(heads)
+    if len(digits) != 5 * len(heads) or not digits.isdigit():
+        return []
+    lengths = list(map(_WITH_RT, map(len, pieces)))
+    return [] if any(map(int.__gt__, map(int, heads), lengths)) else lengths
+
+
+def _plain_unit(position: int, offset: int, lengths: list[int]) -> tuple[int, int, tuple]:
+    """(next position, next offset, the unit) of records of ``lengths`` bytes one after the other."""
+    bounds = list(itertools.accumulate(lengths, initial=0))
+    return position + len(lengths), offset + bounds[-1], (position, offset, bounds[:-1], bounds[1:])
+
+
+def _chunk_units(fh: Any, position: int, offset: int, size: int) -> Iterator[tuple[int, int, list[int], list[int]]]:
+    """``_raw_units`` from record ``position`` at byte ``offset`` (where ``fh`` stands) to the end, as
+    ``iter_chunks`` cuts the records (it cuts the same from any record's start: it always holds the next
+    200,000 bytes or the rest of the file)."""
+    starts: list[int] = []
+    ends: list[int] = []
+    first = base = 0
+    for pos, (at, chunk) in enumerate(iso2709.iter_chunks(fh), position):
+        if not starts:
+            first, base = pos, at
+        starts.append(at - base)
+        ends.append(at - base + len(chunk))
+        if len(starts) >= size:
+            yield first, offset + base, starts, ends
+            starts, ends = [], []
+    if starts:
+        yield first, offset + base, starts, ends
+
+
+def _unit_records(path: str, unit: tuple[int, int, list[int], list[int]]) -> list[tuple[int, int, bytes]]:
+    """The records of a unit of ``_raw_units`` as ``(position, byte offset, bytes)``, read from the file."""
+    position, offset, starts, ends = unit
+    with open(path, "rb") as fh:
+        data = os.pread(fh.fileno(), ends[-1], offset)
+    if len(data) != ends[-1]:
+        raise CatalogError(f"{path}: the file changed while it was imported")
+    chunks = map(data.__getitem__, map(slice, starts, ends))
+    return list(zip(itertools.count(position), map(offset.__add__, starts), chunks))
 
 
 _WORKER: _Preparer | None = None
@@ -1090,16 +1166,18 @@ def _init_worker(preparer: _Preparer, engine: Any) -> None:
         pass
 
 
-def _prepare_raw(file: str, unit: list[tuple[int, int, bytes]], encoding: str | None) -> list[_Outcome | tuple]:
-    """Read and prepare raw ISO 2709 records in a worker, exactly as ``io.read`` and the preparer do inline,
-    ``STAGE_SIZE`` records at a time (each step over all of them before the next, see ``_Preparer.many``).
+def _prepare_raw(file: str, unit: tuple, encoding: str | None) -> list[_Outcome | tuple]:
+    """Read and prepare the records of a unit of ``_raw_units`` in a worker, exactly as ``io.read`` and the
+    preparer do inline, ``STAGE_SIZE`` records at a time (each step over all of them before the next, see
+    ``_Preparer.many``).
 
     Prepared records travel back as plain tuples, dictionaries and lists (``_pack``): unpickling those is
     done in C, while every dataclass costs the writing process a Python call.
     """
+    records = _unit_records(file, unit)
     out: list[_Outcome | tuple] = []
-    for start in range(0, len(unit), STAGE_SIZE):
-        for o in _WORKER.many(file, _read_raw(unit[start:start + STAGE_SIZE], encoding)):
+    for start in range(0, len(records), STAGE_SIZE):
+        for o in _WORKER.many(file, _read_raw(records[start:start + STAGE_SIZE], encoding)):
             if isinstance(o, _Outcome):
                 o.item.record = None
                 out.append(o)
