@@ -186,8 +186,8 @@ def text_lines(groups: list[Group], lang: str | None = None) -> Iterator[str]:
 def _members(s: Session, ids: list[int]) -> dict[int, Member]:
     codes = dict(s.execute(select(Subcatalog.id, Subcatalog.code)).all())
     out: dict[int, Member] = {}
-    for i in range(0, len(ids), 1000):
-        part = ids[i:i + 1000]
+    for i in range(0, len(ids), rec.IDS_PER_STATEMENT):
+        part = ids[i:i + rec.IDS_PER_STATEMENT]
         copies = dict(s.execute(select(Copy.record_id, func.count()).where(Copy.record_id.in_(part)).group_by(Copy.record_id)).all())
         q = select(
             CatalogRecord.id, CatalogRecord.control_number, CatalogRecord.source, CatalogRecord.subcat_id,
@@ -284,8 +284,8 @@ def refresh_keys(catalog: Catalog) -> int:
         pairs = []
         for row in s.scalars(q.execution_options(yield_per=1000)):
             pairs.append((row.id, keys_of_row(row) or [(mkeys.CONTENT, row.content_hash)]))
-        for i in range(0, len(pairs), 1000):
-            write_keys(s, pairs[i:i + 1000])
+        for i in range(0, len(pairs), rec.IDS_PER_STATEMENT):
+            write_keys(s, pairs[i:i + rec.IDS_PER_STATEMENT])
         done = len(pairs)
     return done
 

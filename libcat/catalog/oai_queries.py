@@ -18,6 +18,7 @@ from sqlalchemy import LargeBinary, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from .models import CatalogRecord, Collection, DigitalObject, Subcatalog
+from .records import IDS_PER_STATEMENT
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +263,8 @@ def count(session: Session, flt: ListFilter) -> int:
     """How many records the filter selects (completeListSize)."""
     if flt.set_cond is not None and flt.set_cond.kind == "digitized":
         ids = list(session.scalars(select(R.id).where(*_where(flt))))
-        return sum(len(digitized_ids(session, ids[i:i + 1000])) for i in range(0, len(ids), 1000))
+        step = IDS_PER_STATEMENT
+        return sum(len(digitized_ids(session, ids[i:i + step])) for i in range(0, len(ids), step))
     return session.scalar(select(func.count()).select_from(R).where(*_where(flt))) or 0
 
 

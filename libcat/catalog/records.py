@@ -105,14 +105,18 @@ def snapshot(row: CatalogRecord) -> str:
     return json.dumps(out, ensure_ascii=False)
 
 
+#: Ids bound in one statement, with room for a few other values: SQLite before 3.32 allows 999 parameters.
+IDS_PER_STATEMENT = 900
+
+
 def applied_keys(session: Session, ids: list[int]) -> dict[int, list[tuple[str, str]]]:
     """The APPLIED keys the given records carry (kept when their other keys are replaced), each record's in the
-    order they were written; read 900 records at a time, so any number stays within the database's limit of
-    bound parameters (999 in SQLite before 3.32)."""
+    order they were written; read ``IDS_PER_STATEMENT`` records at a time, so any number stays within the
+    database's limit of bound parameters."""
     out: dict[int, list[tuple[str, str]]] = {rid: [] for rid in ids}
-    for i in range(0, len(ids), 900):
+    for i in range(0, len(ids), IDS_PER_STATEMENT):
         for rid, value in session.execute(select(RecordKey.record_id, RecordKey.value)
-                                          .where(RecordKey.record_id.in_(ids[i:i + 900]), RecordKey.kind == APPLIED)
+                                          .where(RecordKey.record_id.in_(ids[i:i + IDS_PER_STATEMENT]), RecordKey.kind == APPLIED)
                                           .order_by(RecordKey.id)):
             out[rid].append((APPLIED, value))
     return out

@@ -106,8 +106,8 @@ def _conflicts(s: Session, batch_id: int, last: dict[int, int], created: set[int
     reverted = _reverted_later(s, batch_id)
     ids = list(last)
     conflicts: list[int] = []
-    for i in range(0, len(ids), 1000):
-        part = ids[i:i + 1000]
+    for i in range(0, len(ids), rec.IDS_PER_STATEMENT):
+        part = ids[i:i + rec.IDS_PER_STATEMENT]
         for rid, eid, bid in s.execute(
             select(RecordEvent.record_id, RecordEvent.id, RecordEvent.batch_id).where(
                 RecordEvent.record_id.in_(part), RecordEvent.batch_id.is_distinct_from(batch_id),
@@ -157,8 +157,8 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: st
                      files=batch.files, options=json.dumps({"undo_of": batch_id}))
         s.add(undo)
         s.flush()
-        for i in range(0, len(created_ids), 1000):
-            part = created_ids[i:i + 1000]
+        for i in range(0, len(created_ids), rec.IDS_PER_STATEMENT):
+            part = created_ids[i:i + rec.IDS_PER_STATEMENT]
             live = list(s.scalars(select(CatalogRecord.id).where(CatalogRecord.id.in_(part),
                                                                  CatalogRecord.deleted_at.is_(None))))
             s.execute(sql_delete(RecordKey).where(RecordKey.record_id.in_(part)))
@@ -217,7 +217,8 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: st
                 key_pairs.append((rid, keys_of_row(row) + applied.get(rid, [])))
         counts["restored"] = len(restored)
         s.flush()
-        write_keys(s, key_pairs)
+        for i in range(0, len(key_pairs), rec.IDS_PER_STATEMENT):
+            write_keys(s, key_pairs[i:i + rec.IDS_PER_STATEMENT])
         s.execute(update(Quarantine).where(Quarantine.batch_id == batch_id, Quarantine.resolved_at.is_(None))
                   .values(resolved_at=now))
         batch.status = "undone"
