@@ -76,6 +76,7 @@ class CatalogRecord(Base):
     source: Mapped[str] = mapped_column(String(200), default="")
     # Identifier in the source system when it is not the control number (OAI identifier, "mfn:12").
     external_id: Mapped[str | None] = mapped_column(String(300))
+    # Not checked on PostgreSQL (migration 0006: a check per inserted row; libcat never deletes a sub-catalogue).
     subcat_id: Mapped[int | None] = mapped_column(ForeignKey("subcatalogs.id"), index=True)
     flavour: Mapped[str] = mapped_column(String(10))
     # lz4-compressed on PostgreSQL servers that have it (migration 0005): a third of the JSON is over 2 kB.
@@ -92,7 +93,8 @@ class CatalogRecord(Base):
     deleted_reason: Mapped[str | None] = mapped_column(Text)
     merged_into: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
     content_hash: Mapped[str] = mapped_column(String(64))
-    # Not indexed: no query looks records up by batch (undo and export read record_events.batch_id).
+    # Not indexed: no query looks records up by batch (undo and export read record_events.batch_id). Not checked
+    # on PostgreSQL (migration 0006: a check per inserted row; batches are never deleted, undo marks them undone).
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
     # Rights and fund categories: None = derive from the record; True/False = set by hand.
     author_death_year: Mapped[int | None] = mapped_column(Integer)
@@ -123,6 +125,8 @@ class RecordKey(Base):
 
     __tablename__ = "record_keys"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Not checked on PostgreSQL (migration 0006: a check per inserted key): records are never hard-deleted, and
+    # every path that changes or tombstones a record deletes its keys itself.
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10))
     value: Mapped[str] = mapped_column(String(500))
@@ -153,6 +157,7 @@ class RecordEvent(Base):
     __tablename__ = "record_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    # Not checked on PostgreSQL (migration 0006: a check per inserted event; batches are never deleted).
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # queried within a time range only: ix_record_events_at
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
