@@ -214,17 +214,25 @@ class ImportReport:
         return 1 if self.rejected else 0
 
 
+#: The columns of a prepared record's ``row``, in the order ``_insert`` writes them (``entry_date`` last: an
+#: empty one becomes the day of the import there). A tuple, not a dict: unpickling the rows the workers send
+#: costs the writing process 2 µs a record less.
+ROW_COLUMNS = ("flavour", "data", "content_hash", "control_number", "title", "author", "year", "isbns", "language",
+               "mark_kazakhstan", "mark_local_lore", "external_id", "entry_date")
+_DATA, _HASH, _CN, _EXT = map(ROW_COLUMNS.index, ("data", "content_hash", "control_number", "external_id"))
+
+
 @dataclass(slots=True)
 class _Prepared:
-    """A readable, valid record ready to be matched and written: its row columns, keys, copies, sub-catalogue
-    and warnings (those of reading first, then those of validation)."""
+    """A readable, valid record ready to be matched and written: its row (``ROW_COLUMNS``), keys, copies,
+    sub-catalogue and warnings (those of reading first, then those of validation)."""
 
     position: int
     offset: int | None
     offset_unit: str
     file: str
     flavour: str
-    columns: dict[str, Any]
+    row: tuple
     keys: list[tuple[str, str]]
     copies: list[dict[str, Any]]
     subcat: str | None
@@ -235,8 +243,13 @@ class _Prepared:
     def record(self) -> Record:
         """The record (rebuilt from its stored JSON when it was prepared in a worker process)."""
         if self.loaded is None:
-            self.loaded = set_flavour(record_from_json(self.columns["data"]), self.flavour)
+            self.loaded = set_flavour(record_from_json(self.row[_DATA]), self.flavour)
         return self.loaded
+
+    @property
+    def columns(self) -> dict[str, Any]:
+        """The row as a dictionary of column values."""
+        return dict(zip(ROW_COLUMNS, self.row))
 
     def where(self) -> str:
         """``file.iso: record 3 (byte 1234)``."""
@@ -270,7 +283,9 @@ def columns_for(record: Record, flavour: str, idx: FieldIndex | None = None,
     from ``parts``, the clean record's text, when given)."""
     data = _stored_json(record, parts)
     s = summarize(record, flavour, idx)
-    return _columns(flavour, data, rec.content_hash(data), s), s
+    columns = dict(zip(ROW_COLUMNS, _row(flavour, data, rec.content_hash(data), s, None)))
+    del columns["external_id"]
+    return columns, s
 
 
 def _stored_json(record: Record, parts: iso2709.Parts | None) -> str:
@@ -278,15 +293,11 @@ def _stored_json(record: Record, parts: iso2709.Parts | None) -> str:
     return (parts is not None and json_from_text(*parts)) or record_to_json(record)
 
 
-def _columns(flavour: str, data: str, content_hash: str, s: Any) -> dict[str, Any]:
-    """The row columns of a record stored as ``data`` whose summary is ``s``."""
-    return {
-        "flavour": flavour, "data": data, "content_hash": content_hash,
-        "control_number": s.control_number[:200] if s.control_number else None,
-        "title": s.title, "author": s.author[:500] if s.author else None, "year": s.year,
-        "isbns": " ".join(s.isbns)[:500] or None, "language": s.language, "entry_date": s.entry_date,
-        "mark_kazakhstan": s.kazakhstan is not None, "mark_local_lore": s.local_lore,
-    }
+def _row(flavour: str, data: str, content_hash: str, s: Any, external_id: str | None) -> tuple:
+    """The row (``ROW_COLUMNS``) of a record stored as ``data`` whose summary is ``s``."""
+    return (flavour, data, content_hash, s.control_number[:200] if s.control_number else None, s.title,
+            s.author[:500] if s.author else None, s.year, " ".join(s.isbns)[:500] or None, s.language,
+            s.kazakhstan is not None, s.local_lore, external_id[:300] if external_id else None, s.entry_date)
 
 
 def completeness(record: Record) -> int:
@@ -406,24 +417,19 @@ class _Preparer:
         checked = self._checked(file, live, out)
         datas = [_stored_json(record, parts) for _, _, record, _, _, parts, _ in checked]
         summaries = [summarize(record, flavour, idx) for _, _, record, flavour, idx, _, _ in checked]
-        columns = list(map(_columns, [c[3] for c in checked], datas, map(rec.content_hash, datas), summaries))
-        for (_, item, *_), cols in zip(checked, columns):
-            ext = item.external_id or (f"mfn:{item.mfn}" if item.mfn else None)
-            cols["external_id"] = ext[:300] if ext else None
+        exts = [item.external_id or (f"mfn:{item.mfn}" if item.mfn else None) for _, item, *_ in checked]
+        rows = list(map(_row, [c[3] for c in checked], datas, map(rec.content_hash, datas), summaries, exts))
         record_keys = mkeys.record_keys
-        keys = [record_keys(record, flavour, s, None if (cols["control_number"] or cols["external_id"])
-                            else cols["content_hash"], idx)
-                for (_, _, record, flavour, idx, _, _), s, cols in zip(checked, summaries, columns)]
+        keys = [record_keys(record, flavour, s, None if (row[_CN] or row[_EXT]) else row[_HASH], idx)
+                for (_, _, record, flavour, idx, _, _), s, row in zip(checked, summaries, rows)]
         classify_one = self.classifier.classify
         codes = [self.into or classify_one(record, flavour, idx) for _, _, record, flavour, idx, _, _ in checked]
         extract = holdings.extract
         copies = [extract(record, flavour, idx) for _, _, record, flavour, idx, _, _ in checked]
-        for (i, item, record, flavour, _, _, warnings), cols, ks, code, cs in zip(checked, columns, keys, codes,
-                                                                                  copies):
-            cn = cols["control_number"]
+        for (i, item, record, flavour, _, _, warnings), row, ks, code, cs in zip(checked, rows, keys, codes, copies):
             for w in warnings:
-                w.control_number = w.control_number or cn
-            out[i] = _Prepared(item.position, item.offset, item.offset_unit, file, flavour, cols, ks, cs, code,
+                w.control_number = w.control_number or row[_CN]
+            out[i] = _Prepared(item.position, item.offset, item.offset_unit, file, flavour, row, ks, cs, code,
                                self._read_warnings(item, file) + warnings, record)
         return out  # type: ignore[return-value]
 
@@ -526,7 +532,7 @@ class _Run:
             return
         self.report.duplicates += 1
         self.report.duplicate_actions["skip"] = self.report.duplicate_actions.get("skip", 0) + 1
-        self.problem(Problem(p.position, p.columns["control_number"], "warning", "repeated",
+        self.problem(Problem(p.position, p.row[_CN], "warning", "repeated",
                              i18n.t("import.repeated", self.lang, cn=ident[1]), p.file))
 
     # -- preparation ------------------------------------------------------------------------------
@@ -583,7 +589,7 @@ class _Run:
             if code is not None and code not in self.subcats:
                 if code not in self.warned_subcats:
                     self.warned_subcats.add(code)
-                    p.warnings.append(Problem(p.position, p.columns["control_number"], "warning", "no-subcatalog",
+                    p.warnings.append(Problem(p.position, p.row[_CN], "warning", "no-subcatalog",
                                               i18n.t("import.no_subcat", self.lang, code=code), p.file))
                 p.subcat = None
             for w in p.warnings:
@@ -598,7 +604,7 @@ class _Run:
         pending: dict[tuple[str, str], _Prepared] = {}
         changed: list[tuple[_Prepared, int]] = []
         for p in prepared:
-            ident = _identity(p) or ("hash", p.columns["content_hash"])
+            ident = _identity(p) or ("hash", p.row[_HASH])
             hit = existing.get(ident)
             this_run = hit is not None and (
                 (self.batch_id is not None and hit[3] == self.batch_id) or hit[0] in self.updated_ids
@@ -608,7 +614,7 @@ class _Run:
                 continue
             if hit is not None:
                 rid, h, flav, _ = hit
-                if h == p.columns["content_hash"] and flav == p.flavour:
+                if h == p.row[_HASH] and flav == p.flavour:
                     self.report.unchanged += 1
                 else:
                     changed.append((p, rid))
@@ -623,16 +629,16 @@ class _Run:
         if new:
             self._insert(s, source, new)
         if self.has_quarantine and not self.opt.dry_run:
-            cns = [p.columns["control_number"] for p in prepared if p.columns["control_number"]]
+            cns = [p.row[_CN] for p in prepared if p.row[_CN]]
             if cns:
                 s.execute(update(Quarantine).where(Quarantine.resolved_at.is_(None), Quarantine.control_number.in_(cns))
                           .values(resolved_at=utcnow()))
 
     def _identities(self, s: Session, source: str, prepared: list[_Prepared]) -> dict[tuple[str, str], tuple]:
         """Live records of this source with the same external id, control number or (without both) content."""
-        by_ext = {p.columns["external_id"] for p in prepared if p.columns["external_id"]}
-        by_cn = {p.columns["control_number"] for p in prepared if not p.columns["external_id"] and p.columns["control_number"]}
-        by_hash = {p.columns["content_hash"] for p in prepared if _identity(p) is None}
+        by_ext = {p.row[_EXT] for p in prepared if p.row[_EXT]}
+        by_cn = {p.row[_CN] for p in prepared if not p.row[_EXT] and p.row[_CN]}
+        by_hash = {p.row[_HASH] for p in prepared if _identity(p) is None}
         out: dict[tuple[str, str], tuple] = {}
         base = select(CatalogRecord.id, CatalogRecord.content_hash, CatalogRecord.flavour, CatalogRecord.batch_id)
         live = (CatalogRecord.source == source, CatalogRecord.deleted_at.is_(None))
@@ -694,8 +700,8 @@ class _Run:
             old = holdings.extract(rec.load(row), row.flavour)
             rec.update(s, row, p.record, p.flavour, batch=self._batch_ref(), source=self.event_source,
                        detail=p.where(), applied=kept[rid])
-            if p.columns["external_id"] and not row.external_id:
-                row.external_id = p.columns["external_id"]
+            if p.row[_EXT] and not row.external_id:
+                row.external_id = p.row[_EXT]
             if self.opt.into is not None or row.subcat_id is None:
                 row.subcat_id = self.subcats.get(p.subcat) if p.subcat else row.subcat_id
             key_pairs.append((rid, p.keys + kept[rid]))
@@ -708,8 +714,8 @@ class _Run:
         """Find duplicates (ISBN) and candidates (title/author/year) of new records; apply --on-duplicate."""
         wanted: dict[str, set[str]] = {mkeys.ISBN: set(), mkeys.TITLE: set(), APPLIED: set()}
         source = self.opt.source or ""
-        marks = {id(p): applied_key(source, _identity(p) or ("hash", p.columns["content_hash"]),
-                                    p.columns["content_hash"]) for p in new} if self.track_applied else {}
+        marks = {id(p): applied_key(source, _identity(p) or ("hash", p.row[_HASH]),
+                                    p.row[_HASH]) for p in new} if self.track_applied else {}
         wanted[APPLIED] = {v for _, v in marks.values()}
         for p in new:
             for k, v in p.keys:
@@ -752,7 +758,7 @@ class _Run:
                         rid = i18n.t("import.earlier", self.lang)
                     if rid is not None:
                         self.report.candidates += 1
-                        self.problem(Problem(p.position, p.columns["control_number"], "warning",
+                        self.problem(Problem(p.position, p.row[_CN], "warning",
                                              "duplicate-candidate", i18n.t("import.candidate", self.lang, id=rid), p.file))
                         break
             for k, v in p.keys:
@@ -770,7 +776,7 @@ class _Run:
         self.report.duplicates += 1
         self.report.duplicate_actions[action] = self.report.duplicate_actions.get(action, 0) + 1
         label = rid if rid >= 0 else i18n.t("import.earlier", self.lang)
-        self.problem(Problem(p.position, p.columns["control_number"], "warning", "duplicate",
+        self.problem(Problem(p.position, p.row[_CN], "warning", "duplicate",
                              i18n.t("import.duplicate", self.lang, id=label, isbn=isbn,
                                     action=i18n.t(f"import.action.{action}", self.lang)), p.file))
         if action == "skip":
@@ -817,12 +823,10 @@ class _Run:
         now = utcnow()
         today = now.date()
         ids = bulk.reserve_ids(s, len(new), self.batch_id)
-        cols = [c for c in new[0].columns if c != "entry_date"]
-        values = itemgetter(*cols)
         subcats = self.subcats
-        bulk.insert_rows(s, CatalogRecord.__table__, [*cols, "entry_date", "source", "subcat_id", "created_at",
-                                                  "datestamp", "batch_id", "own_publication", "id"], [
-            (*values(p.columns), p.columns["entry_date"] or today, source, subcats.get(p.subcat) if p.subcat else None,
+        bulk.insert_rows(s, CatalogRecord.__table__, [*ROW_COLUMNS, "source", "subcat_id", "created_at", "datestamp",
+                                                      "batch_id", "own_publication", "id"], [
+            (*p.row[:-1], p.row[-1] or today, source, subcats.get(p.subcat) if p.subcat else None,
              now, now, self.batch_id, False, rid)
             for p, rid in zip(new, ids)
         ], utf8=("data",))
@@ -838,7 +842,7 @@ class _Run:
         self.report.added += len(ids)
         if self.opt.dry_run:
             for rid, p in zip(ids, new):
-                self.seen_identity[_identity(p) or ("hash", p.columns["content_hash"])] = p.columns["content_hash"]
+                self.seen_identity[_identity(p) or ("hash", p.row[_HASH])] = p.row[_HASH]
                 for k, v in p.keys:
                     self.seen_keys.setdefault((k, v[:500]), rid)
 
@@ -940,10 +944,10 @@ def raw_control_number(raw: bytes | None) -> str | None:
 
 
 def _identity(p: _Prepared) -> tuple[str, str] | None:
-    if p.columns["external_id"]:
-        return ("ext", p.columns["external_id"])
-    if p.columns["control_number"]:
-        return ("cn", p.columns["control_number"])
+    if p.row[_EXT]:
+        return ("ext", p.row[_EXT])
+    if p.row[_CN]:
+        return ("cn", p.row[_CN])
     return None
 
 
@@ -1223,8 +1227,9 @@ def _pack(p: _Prepared) -> tuple:
     Its JSON travels as UTF-8 bytes, which the writing process stores without decoding (``_insert``): a
     decoded str would be decoded by unpickling and encoded again by the driver, both in the writing process.
     """
-    p.columns["data"] = p.columns["data"].encode("utf-8")
-    return (p.position, p.offset, p.offset_unit, p.file, p.flavour, p.columns, p.keys, p.copies, p.subcat,
+    row = p.row
+    return (p.position, p.offset, p.offset_unit, p.file, p.flavour,
+            (*row[:_DATA], row[_DATA].encode("utf-8"), *row[_DATA + 1:]), p.keys, p.copies, p.subcat,
             [_problem_tuple(w) for w in p.warnings])
 
 
