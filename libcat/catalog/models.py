@@ -72,7 +72,7 @@ class CatalogRecord(Base):
 
     __tablename__ = "records"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    control_number: Mapped[str | None] = mapped_column(String(200), index=True)
+    control_number: Mapped[str | None] = mapped_column(String(200))  # first column of ix_records_cn_source
     source: Mapped[str] = mapped_column(String(200), default="")
     # Identifier in the source system when it is not the control number (OAI identifier, "mfn:12").
     external_id: Mapped[str | None] = mapped_column(String(300))
@@ -110,7 +110,8 @@ class CatalogRecord(Base):
 
     __table_args__ = (
         Index("ix_records_datestamp_id", "datestamp", "id"),
-        Index("ix_records_source_cn", "source", "control_number"),
+        # Control number first: lookups by it alone (records.find) and with a source (matching) share one index.
+        Index("ix_records_cn_source", "control_number", "source"),
         Index("ix_records_source_external_id", "source", "external_id"),
         Index("ix_records_counts", "subcat_id", "entry_date", "deleted_at", "language"),
         Index("ix_records_subcat_datestamp_id", "subcat_id", "datestamp", "id"),
