@@ -75,3 +75,20 @@ def test_a_file_that_changed_under_the_workers_is_refused(tmp_path):
     path.write_bytes(path.read_bytes()[:-10])
     with pytest.raises(imp.CatalogError, match="changed"):
         imp._unit_records(str(path), unit)
+
+
+def test_feed_cuts_batches_into_chunks(catalog, monkeypatch):
+    """Batches of any size make the chunks that single outcomes made, ``fed`` counting what was taken."""
+    run = imp._Run(catalog, imp.ImportOptions(dry_run=True, chunk_size=4), "import", "", [])
+    chunks, fed = [], []
+    monkeypatch.setattr(run, "run_chunk", lambda chunk: (chunks.append(list(chunk)), fed.append(run.fed)))
+    run.feed(iter([list(range(7)), [], list(range(7, 12)), [12]]))
+    assert chunks == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11], [12]]
+    assert fed == [4, 8, 12, 13]
+
+
+def test_progress_bar_counts_records_and_changes_nothing(catalog, tmp_path):
+    path = write_iso(tmp_path / "f.mrc", [marc(f"c{i}", f"Кітап {i}") for i in range(30)])
+    shown = imp.import_files(catalog, [path], imp.ImportOptions(source="a", progress=True, chunk_size=7))
+    plain = imp.import_files(catalog, [path], imp.ImportOptions(source="b", chunk_size=7))
+    assert (shown.read, shown.added) == (plain.read, plain.added) == (30, 30)

@@ -604,7 +604,8 @@ class _Run:
         pending: dict[tuple[str, str], _Prepared] = {}
         changed: list[tuple[_Prepared, int]] = []
         for p in prepared:
-            ident = _identity(p) or ("hash", p.row[_HASH])
+            row = p.row
+            ident = ("ext", row[_EXT]) if row[_EXT] else ("cn", row[_CN]) if row[_CN] else ("hash", row[_HASH])
             hit = existing.get(ident)
             this_run = hit is not None and (
                 (self.batch_id is not None and hit[3] == self.batch_id) or hit[0] in self.updated_ids
@@ -614,7 +615,7 @@ class _Run:
                 continue
             if hit is not None:
                 rid, h, flav, _ = hit
-                if h == p.row[_HASH] and flav == p.flavour:
+                if h == row[_HASH] and flav == p.flavour:
                     self.report.unchanged += 1
                 else:
                     changed.append((p, rid))
@@ -636,9 +637,10 @@ class _Run:
 
     def _identities(self, s: Session, source: str, prepared: list[_Prepared]) -> dict[tuple[str, str], tuple]:
         """Live records of this source with the same external id, control number or (without both) content."""
-        by_ext = {p.row[_EXT] for p in prepared if p.row[_EXT]}
-        by_cn = {p.row[_CN] for p in prepared if not p.row[_EXT] and p.row[_CN]}
-        by_hash = {p.row[_HASH] for p in prepared if _identity(p) is None}
+        rows = [p.row for p in prepared]
+        by_ext = {row[_EXT] for row in rows if row[_EXT]}
+        by_cn = {row[_CN] for row in rows if not row[_EXT] and row[_CN]}
+        by_hash = {row[_HASH] for row in rows if not row[_EXT] and not row[_CN]}
         out: dict[tuple[str, str], tuple] = {}
         base = select(CatalogRecord.id, CatalogRecord.content_hash, CatalogRecord.flavour, CatalogRecord.batch_id)
         live = (CatalogRecord.source == source, CatalogRecord.deleted_at.is_(None))
@@ -733,37 +735,39 @@ class _Run:
                 found.setdefault((kind, value), rid)
         keep: list[_Prepared] = []
         chunk_keys: dict[tuple[str, str], int] = {}
+        # Keys found in the catalogue win over those added earlier in this (dry) run, as ``found or seen`` would.
+        known = {**self.seen_keys, **found} if self.seen_keys else found
+        isbn_kind, title_kind = mkeys.ISBN, mkeys.TITLE
         for p in new:
             if marks and marks[id(p)] in found:
                 self.report.unchanged += 1
                 continue
+            keys = [(k, v[:500]) for k, v in p.keys]
             dup = None
-            for k, v in p.keys:
-                if k != mkeys.ISBN:
-                    continue
-                rid = found.get((k, v[:500])) or self.seen_keys.get((k, v[:500]))
-                if rid is not None:
-                    dup = (rid, v)
-                    break
-                if (k, v[:500]) in chunk_keys:
-                    dup = (-chunk_keys[(k, v[:500])] - 1, v)
-                    break
+            for (k, v), key in zip(p.keys, keys):
+                if k == isbn_kind:
+                    rid = known.get(key)
+                    if rid is None and key in chunk_keys:
+                        rid = -chunk_keys[key] - 1
+                    if rid is not None:
+                        dup = (rid, v)
+                        break
             if dup is not None:
                 self._duplicate(s, p, dup, keep, marks)
                 continue
-            for k, v in p.keys:
-                if k == mkeys.TITLE:
-                    rid = found.get((k, v[:500])) or self.seen_keys.get((k, v[:500]))
-                    if rid is None and (k, v[:500]) in chunk_keys:
+            for key in keys:
+                if key[0] == title_kind:
+                    rid = known.get(key)
+                    if rid is None and key in chunk_keys:
                         rid = i18n.t("import.earlier", self.lang)
                     if rid is not None:
                         self.report.candidates += 1
                         self.problem(Problem(p.position, p.row[_CN], "warning",
                                              "duplicate-candidate", i18n.t("import.candidate", self.lang, id=rid), p.file))
                         break
-            for k, v in p.keys:
-                if k in wanted:
-                    chunk_keys.setdefault((k, v[:500]), len(keep))
+            for key in keys:
+                if key[0] in wanted:
+                    chunk_keys.setdefault(key, len(keep))
             keep.append(p)
         return keep
 
@@ -850,43 +854,49 @@ class _Run:
     def _chunk_size(self) -> int:
         return max(1, int(self.opt.chunk_size or CHUNK_SIZE))
 
-    def feed(self, outcomes: Iterable[_Outcome | _Prepared]) -> None:
-        """Process all outcomes in chunks (``fed`` counts them as they come)."""
+    def feed(self, batches: Iterable[list[_Outcome | _Prepared]]) -> None:
+        """Process all outcomes, which come in batches, in chunks (``fed`` counts them as they come). Batches,
+        not single outcomes: a record passing through generators one at a time cost the writing process more."""
         size = self._chunk_size()
         chunk: list[_Outcome | _Prepared] = []
-        for o in self._progress(outcomes):
-            chunk.append(o)
-            self.fed += 1
-            if len(chunk) >= size:
-                self.run_chunk(chunk)
-                chunk = []
+        for batch in self._progress(batches):
+            while batch:
+                room = size - len(chunk)
+                chunk += batch[:room]
+                self.fed += min(room, len(batch))
+                batch = batch[room:]
+                if len(chunk) >= size:
+                    self.run_chunk(chunk)
+                    chunk = []
         if chunk:
             self.run_chunk(chunk)
 
-    def _progress(self, items: Iterable[_Outcome | _Prepared]) -> Iterator[_Outcome | _Prepared]:
+    def _progress(self, batches: Iterable[list]) -> Iterable[list]:
         if not self.opt.progress:
-            yield from items
-            return
-        from tqdm import tqdm
-
-        with tqdm(items, unit=" rec", desc="import", mininterval=0.5, leave=False) as bar:
-            yield from bar
+            return batches
+        return _counted(batches)
 
     def item_outcomes(self, items: Iterable[tuple[ReadItem, str]]) -> Iterator[_Outcome | _Prepared]:
+        """Outcomes of items already read, one by one (see ``item_batches``)."""
+        for batch in self.item_batches(items):
+            yield from batch
+
+    def item_batches(self, items: Iterable[tuple[ReadItem, str]]) -> Iterator[list[_Outcome | _Prepared]]:
         """Outcomes of items already read, prepared in this process in batches of at most ``STAGE_SIZE`` that
         end at each file's end and at each chunk's end: the source is never asked for an item of the next
         chunk before this one is written (a harvest saves its resumption token when asked, see ``oai.harvester``)."""
         size = self._chunk_size()
         for file, group in itertools.groupby(items, key=itemgetter(1)):
             while batch := list(itertools.islice(group, min(STAGE_SIZE, size - self.fed % size))):
-                yield from self.preparer.many(file, [(item, None, None) for item, _ in batch])
+                yield self.preparer.many(file, [(item, None, None) for item, _ in batch])
 
-    def file_outcomes(self, paths: list[str]) -> Iterator[_Outcome | _Prepared]:
-        """Outcomes of every record of the files in order; big ISO 2709 files are prepared on worker processes."""
+    def file_batches(self, paths: list[str]) -> Iterator[list[_Outcome | _Prepared]]:
+        """Outcomes of every record of the files in order, in batches; big ISO 2709 files are prepared on worker
+        processes."""
         for path in paths:
             plan = _parallel_plan(path, self.opt)
             if plan is None:
-                yield from self.item_outcomes(_read_files([path], self.opt))
+                yield from self.item_batches(_read_files([path], self.opt))
                 continue
             jobs, encoding = plan
             if self.pool is None:
@@ -900,9 +910,9 @@ class _Run:
             for unit in _raw_units(path, unit_size):
                 pending.append(self.pool.apply_async(_prepare_raw, (path, unit, encoding)))
                 while len(pending) > ahead:
-                    yield from map(_unpack, pending.popleft().get())
+                    yield list(map(_unpack, pending.popleft().get()))
             while pending:
-                yield from map(_unpack, pending.popleft().get())
+                yield list(map(_unpack, pending.popleft().get()))
 
     def close_pool(self) -> None:
         """Stop the worker processes, if any were started."""
@@ -958,11 +968,11 @@ def _format_of(file: str) -> str | None:
 
 
 def _run(catalog: Catalog, options: ImportOptions, kind: str, label: str, files: list[str],
-         outcomes: Callable[[_Run], Iterable[_Outcome | _Prepared]]) -> ImportReport:
+         batches: Callable[[_Run], Iterable[list[_Outcome | _Prepared]]]) -> ImportReport:
     run = _Run(catalog, options, kind, label, files)
     try:
         with catalog.background_checkpoints(), _fewer_collections():
-            run.feed(outcomes(run))
+            run.feed(batches(run))
     except BaseException:
         run.close_pool()
         if run.batch_id is not None:
@@ -973,6 +983,16 @@ def _run(catalog: Catalog, options: ImportOptions, kind: str, label: str, files:
     if not options.dry_run:
         refresh_statistics(catalog, report.added)
     return report
+
+
+def _counted(batches: Iterable[list]) -> Iterator[list]:
+    """The batches as they are, with a progress bar of the records in them."""
+    from tqdm import tqdm
+
+    with tqdm(unit=" rec", desc="import", mininterval=0.5, leave=False) as bar:
+        for batch in batches:
+            yield batch
+            bar.update(len(batch))
 
 
 @contextlib.contextmanager
@@ -1015,7 +1035,7 @@ def import_items(
 ) -> ImportReport:
     """Import records already read (by a harvester or a reader) as one batch."""
     return _run(catalog, options, kind, label, [label] if label else [],
-                lambda run: run.item_outcomes((it, label) for it in items))
+                lambda run: run.item_batches((it, label) for it in items))
 
 
 def _read_files(paths: list[str], options: ImportOptions) -> Iterator[tuple[ReadItem, str]]:
@@ -1246,7 +1266,7 @@ def import_files(catalog: Catalog, paths: Iterable[str | os.PathLike], options: 
     for f in files:
         _check_input(f, options)
     label = ", ".join(Path(f).name for f in files)
-    return _run(catalog, options, "import", label, files, lambda run: run.file_outcomes(files))
+    return _run(catalog, options, "import", label, files, lambda run: run.file_batches(files))
 
 
 i18n.register({
