@@ -1,5 +1,6 @@
 """The importer's plumbing between the writing process and its workers changes nothing: the units of work
-hold exactly the records ``iso2709.iter_chunks`` cuts (the plain rule), whatever the file holds between them."""
+hold exactly the records ``iso2709.iter_chunks`` cuts (the plain rule), whatever the file holds between them,
+and outcomes fed in batches make the chunks that single outcomes made."""
 
 from __future__ import annotations
 
