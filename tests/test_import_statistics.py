@@ -50,3 +50,20 @@ def test_a_dry_run_or_an_import_that_adds_nothing_leaves_them(catalog):
     assert report.added == 1
     assert _analyzed(catalog) is None
     assert imp.refresh_statistics(catalog, 0) is False
+
+
+def test_a_first_import_is_matched_with_statistics_after_its_first_chunk(catalog, monkeypatch):
+    """Without statistics each chunk's matching reads every live record; the importer refreshes them as soon as
+    its first chunk has made them stale, so the following chunks are planned with them."""
+    seen = []
+    chunk = imp._Run._chunk
+
+    def spy(run, s, outcomes):
+        seen.append(_analyzed(catalog) is not None)
+        return chunk(run, s, outcomes)
+
+    monkeypatch.setattr(imp._Run, "_chunk", spy)
+    records = [marc(f"cn{i}", f"Қала тарихы {i}") for i in range(30)]
+    report = imp.import_items(catalog, items(records), imp.ImportOptions(chunk_size=10), label="t.mrc")
+    assert report.added == 30
+    assert seen == [False, True, True]

@@ -508,6 +508,8 @@ class _Run:
         # Dry runs roll every chunk back, so what they "added" is remembered here instead.
         self.seen_identity: dict[tuple[str, str], str] = {}
         self.seen_keys: dict[tuple[str, str], int] = {}
+        self.seen_complete: dict[tuple[str, str], int] = {}
+        self.refreshed = False
         self.updated_ids: set[int] = set()
         self.warnings_kept = 0
         if not options.dry_run:
@@ -574,6 +576,10 @@ class _Run:
                     s.rollback()
                 else:
                     s.commit()
+                    if not self.refreshed:
+                        # Planned without statistics, each chunk's matching reads every live record (SQLite and
+                        # PostgreSQL both): a first import would slow down as the catalogue grows.
+                        self.refreshed = refresh_statistics(self.cat, self.report.added)
             except BaseException:
                 s.rollback()
                 raise
@@ -807,6 +813,9 @@ class _Run:
                 first.keys.append(marks[id(p)])
             return
         row = s.get(CatalogRecord, rid)
+        if row is None:
+            self._dry_duplicate(p, (mkeys.ISBN, isbn[:500]), action)
+            return
         before_copies = holdings.extract(rec.load(row), row.flavour)
         had = applied_keys(s, [rid])[rid]
         applied = [k for k in (row_applied_key(row), marks[id(p)]) if k] + had
@@ -830,6 +839,14 @@ class _Run:
         rec.add_event(s, row, rec.ABSORBED, batch=self._batch_ref(), source=self.event_source,
                       detail=json.dumps({"note": f"{p.where()}: a duplicate taken in", "copies_added": ids,
                                          "applied_keys": had}, ensure_ascii=False))
+
+    def _dry_duplicate(self, p: _Prepared, key: tuple[str, str], action: str) -> None:
+        """Count a duplicate of a record this dry run added in an earlier chunk (rolled back, so not in the
+        catalogue) as a real run would: updated when it replaces the record (update, or a more complete one)."""
+        mine = completeness(p.record)
+        if action == "update" or mine > self.seen_complete.get(key, 0):
+            self.report.updated += 1
+            self.seen_complete[key] = mine
 
     def _insert(self, s: Session, source: str, new: list[_Prepared]) -> None:
         """Bulk-insert new records with their `created` events, match keys and copies (one driver call per table)."""
@@ -858,6 +875,8 @@ class _Run:
                 self.seen_identity[_identity(p) or ("hash", p.row[_HASH])] = p.row[_HASH]
                 for k, v in p.keys:
                     self.seen_keys.setdefault((k, v[:500]), rid)
+                    if k == mkeys.ISBN:
+                        self.seen_complete.setdefault((k, v[:500]), completeness(p.record))
 
     # -- the whole run --------------------------------------------------------------------------------
     def _chunk_size(self) -> int:
@@ -1024,8 +1043,9 @@ def _fewer_collections() -> Iterator[None]:
 
 def refresh_statistics(catalog: Catalog, added: int) -> bool:
     """Refresh the planner's statistics of the tables an import fills when it added many records
-    (``ANALYZE_MIN_ADDED``, or a tenth of the catalogue), so the report queries keep their plans.
-    Runs after the batch is committed, in a transaction of its own; returns whether it ran."""
+    (``ANALYZE_MIN_ADDED``, or a tenth of the catalogue), so the report queries keep their plans. The importer
+    runs it after the first chunk that crosses that line (so the rest of a first import is matched by index
+    probes) and after the batch; each time in a transaction of its own. Returns whether it ran."""
     if added <= 0:
         return False
     with catalog.session() as s:
