@@ -1,4 +1,4 @@
-"""Undo and dedupe of more records than SQLite binds in one statement (999 before SQLite 3.32, as on older
+"""Re-import, undo and dedupe of more records than SQLite binds in one statement (999 before SQLite 3.32, as on older
 systems): every statement stays within the limit."""
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from libcat.catalog.store import open_catalog
 from libcat.catalog.undo import undo_batch
 from test_import_helpers import isbn, marc, write_iso
 
-N = 1100  # more than 1,000 ids, the chunk older code bound together with another value
-CHUNK = 500  # the importer binds a chunk's updated ids in one statement
+N = 1100  # more than 999 ids: the importer binds a chunk's updated ids, undo and dedupe 1,000 plus another value
 
 
 @pytest.fixture
@@ -44,8 +43,8 @@ def test_undo_of_batches_bigger_than_the_bound_limit(limited, tmp_path):
     first = write_iso(tmp_path / "a.mrc", [marc(f"кн-{i}", f"Қазақ әдебиеті {i}", isbn=isbn(i)) for i in range(N)])
     second = write_iso(tmp_path / "b.mrc", [marc(f"кн-{i}", f"Қазақ әдебиеті {i}, 2-бас.", isbn=isbn(i))
                                             for i in range(N)])
-    added = imp.import_files(limited, [first], imp.ImportOptions(chunk_size=CHUNK))
-    updated = imp.import_files(limited, [second], imp.ImportOptions(chunk_size=CHUNK))
+    added = imp.import_files(limited, [first], imp.ImportOptions())
+    updated = imp.import_files(limited, [second], imp.ImportOptions())
     assert (added.added, updated.updated) == (N, N)
     assert undo_batch(limited, updated.batch)["restored"] == N
     assert undo_batch(limited, added.batch)["removed"] == N
@@ -56,7 +55,7 @@ def test_dedupe_of_more_records_than_the_bound_limit(limited, tmp_path):
     # Pairs with the same title, author and year and no ISBN: duplicate candidates, merged when asked.
     path = write_iso(tmp_path / "c.mrc", [marc(f"дк-{i}", f"Абай жолы {i // 2}", author="Әуезов", year=1942)
                                           for i in range(N)])
-    assert imp.import_files(limited, [path], imp.ImportOptions(chunk_size=CHUNK)).added == N
+    assert imp.import_files(limited, [path], imp.ImportOptions()).added == N
     groups = dedupe.find_groups(limited, candidates=True)
     assert len(groups) == N // 2
     batch, merged = dedupe.apply(limited, groups, candidates=True)

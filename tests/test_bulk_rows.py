@@ -130,3 +130,33 @@ def test_among_finds_exactly_the_values_given(catalog):
         assert found(odd + ["жоқ", "{a}"]) == sorted(odd)
         assert found(set(plain[::7])) == sorted(plain[::7])
         assert found([]) == []
+
+
+def test_postgresql_connections_are_utf8_whatever_the_environment_says(db_url, monkeypatch):
+    from libcat.catalog.store import open_catalog
+
+    if not db_url.startswith("postgresql"):
+        cat = open_catalog(db_url, must_exist=False)
+        with cat.engine.connect() as c:  # SQLite text is always Unicode
+            assert c.exec_driver_sql("SELECT 'Қазақ әдебиеті'").scalar() == "Қазақ әдебиеті"
+        return
+    monkeypatch.setenv("PGCLIENTENCODING", "WIN1251")
+    cat = open_catalog(db_url, must_exist=False)
+    cat.init()
+    with cat.engine.connect() as c:
+        assert c.exec_driver_sql("SHOW client_encoding").scalar() == "UTF8"
+    cat.engine.dispose()
+
+
+def test_utf8_bytes_are_stored_right_on_a_connection_in_another_encoding(catalog):
+    from sqlalchemy import text
+
+    cols, rows = _record_rows(1, True)
+    data = '{"245": "Война и мир. Абай жолы"}'
+    values = dict(zip(cols, rows[0]), data=data.encode("utf-8"), title="Война и мир", author="Толстой, Л. Н.")
+    with catalog.session() as s:
+        if catalog.engine.dialect.name == "postgresql":  # WIN1251 holds Russian letters, not Kazakh ones
+            s.execute(text("SET client_encoding TO 'WIN1251'"))
+        bulk.insert_rows(s, CatalogRecord.__table__, cols, [tuple(values[c] for c in cols)], utf8=("data",))
+    with catalog.session() as s:
+        assert s.execute(select(CatalogRecord.data, CatalogRecord.title)).one() == (data, "Война и мир")

@@ -93,3 +93,25 @@ def test_progress_bar_counts_records_and_changes_nothing(catalog, tmp_path):
     shown = imp.import_files(catalog, [path], imp.ImportOptions(source="a", progress=True, chunk_size=7))
     plain = imp.import_files(catalog, [path], imp.ImportOptions(source="b", chunk_size=7))
     assert (shown.read, shown.added) == (plain.read, plain.added) == (30, 30)
+
+
+@pytest.mark.parametrize("how", ["moved", "replaced"])
+def test_a_file_moved_or_replaced_during_an_import_stops_it_with_a_message(catalog, monkeypatch, tmp_path, how):
+    path = write_iso(tmp_path / "көшті.mrc", [marc(f"м{i}", f"Жазба {i}") for i in range(200)])
+    chunk = imp._Run._chunk
+    done = []
+
+    def then_touch(run, s, outcomes):
+        if not done:
+            done.append(True)
+            if how == "moved":
+                path.rename(tmp_path / "басқа.mrc")
+            else:  # same size, same place, another file
+                fresh = path.read_bytes().replace("Жазба".encode(), "Кітап".encode())
+                (tmp_path / "new.mrc").write_bytes(fresh)
+                (tmp_path / "new.mrc").replace(path)
+        return chunk(run, s, outcomes)
+
+    monkeypatch.setattr(imp._Run, "_chunk", then_touch)
+    with pytest.raises(imp.CatalogError, match="көшті.mrc: .*(stay in place|changed or was replaced)"):
+        imp.import_files(catalog, [path], imp.ImportOptions(jobs=2, chunk_size=5))

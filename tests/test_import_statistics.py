@@ -67,3 +67,16 @@ def test_a_first_import_is_matched_with_statistics_after_its_first_chunk(catalog
     report = imp.import_items(catalog, items(records), imp.ImportOptions(chunk_size=10), label="t.mrc")
     assert report.added == 30
     assert seen == [False, True, True]
+
+
+def test_statistics_are_refreshed_once_during_a_run_and_after_it_only_if_records_came_since(catalog, monkeypatch):
+    calls = []
+    refresh = imp.refresh_statistics
+    monkeypatch.setattr(imp, "refresh_statistics", lambda cat, added: calls.append(added) or refresh(cat, added))
+    records = [marc(f"бір{i}", f"Дала әуендері {i}") for i in range(5)]
+    imp.import_items(catalog, items(records), imp.ImportOptions(chunk_size=10), label="one-chunk.mrc")
+    assert calls == [5]  # after its only chunk; not again after the batch
+    calls.clear()
+    records = [marc(f"көп{i}", f"Дала әуендері {i}") for i in range(5, 35)]
+    imp.import_items(catalog, items(records), imp.ImportOptions(chunk_size=10), label="three-chunks.mrc")
+    assert calls == [10, 30]  # after the first chunk, and after the batch

@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 
 from libcat.catalog.store import Catalog, _alembic_config, head_revision, open_catalog
@@ -199,3 +201,26 @@ def test_the_application_keeps_the_references_postgresql_no_longer_checks(db_url
     assert kinds >= {"created", "updated", "absorbed", "deleted", "merged", "undone"}
     assert counts[0] == 7 and counts[1] > 7 and counts[2] >= 2
     assert dangling == {name: [] for name in DANGLING}
+
+
+def test_downgrade_clears_references_the_server_did_not_check(catalog: Catalog) -> None:
+    """Rows made while PostgreSQL did not check these references may point nowhere (a hand-made SQL edit):
+    the downgrade deletes such match keys and clears such batch and sub-catalogue references, so the
+    constraints can be made again. SQLite checked them all along."""
+    orphans = ["INSERT INTO records (source, flavour, data, created_at, datestamp, content_hash, own_publication, "
+               "subcat_id, batch_id) VALUES ('', 'marc21', '{}', '2020-01-01 00:00:00', '2020-01-01 00:00:00', 'y', "
+               "false, 999, 999)",
+               "INSERT INTO record_keys (record_id, kind, value) VALUES (999, 'isbn', '9786010000028')"]
+    if catalog.dialect == "sqlite":
+        for sql in orphans:
+            with pytest.raises(IntegrityError), catalog.engine.begin() as c:
+                c.execute(text(sql))
+        return
+    with catalog.engine.begin() as c:
+        for sql in orphans:
+            c.execute(text(sql))
+    _migrate(catalog, "downgrade", "0005")
+    with catalog.engine.connect() as c:
+        assert c.execute(text("SELECT subcat_id, batch_id FROM records")).all() == [(None, None)]
+        assert c.execute(text("SELECT count(*) FROM record_keys")).scalar() == 0
+    assert UNCHECKED <= _references(catalog.engine)

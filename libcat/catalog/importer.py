@@ -31,6 +31,7 @@ from typing import Any
 from pymarc import Record
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .. import dates, i18n
@@ -45,7 +46,7 @@ from ..marc.summary import summarize
 from . import bulk, holdings, quarantine
 from . import records as rec
 from .models import Batch, CatalogRecord, Copy, Quarantine, RecordEvent, RecordKey, Subcatalog, utcnow
-from .records import APPLIED, applied_keys
+from .records import APPLIED, IDS_PER_STATEMENT, applied_keys
 from .store import Catalog, CatalogError
 
 DUPLICATE_ACTIONS = ("skip", "update", "merge")
@@ -315,10 +316,10 @@ def completeness(record: Record) -> int:
 
 
 def write_keys(session: Session, pairs: list[tuple[int, list[tuple[str, str]]]]) -> None:
-    """Replace the match keys of the given records."""
+    """Replace the match keys of the given records (their ids bound ``IDS_PER_STATEMENT`` at a time)."""
     ids = [rid for rid, _ in pairs]
-    if ids:
-        session.execute(sql_delete(RecordKey).where(RecordKey.record_id.in_(ids)))
+    for i in range(0, len(ids), IDS_PER_STATEMENT):
+        session.execute(sql_delete(RecordKey).where(RecordKey.record_id.in_(ids[i:i + IDS_PER_STATEMENT])))
     rows = [{"record_id": rid, "kind": k, "value": v[:500]} for rid, ks in pairs for k, v in ks]
     if rows:
         session.execute(insert(RecordKey), rows)
@@ -509,7 +510,9 @@ class _Run:
         self.seen_identity: dict[tuple[str, str], str] = {}
         self.seen_keys: dict[tuple[str, str], int] = {}
         self.seen_complete: dict[tuple[str, str], int] = {}
-        self.refreshed = False
+        self.stats_checked = False
+        #: ``report.added`` when this run last refreshed the planner's statistics (None: it has not).
+        self.analyzed_at: int | None = None
         self.updated_ids: set[int] = set()
         self.warnings_kept = 0
         if not options.dry_run:
@@ -576,13 +579,22 @@ class _Run:
                     s.rollback()
                 else:
                     s.commit()
-                    if not self.refreshed:
-                        # Planned without statistics, each chunk's matching reads every live record (SQLite and
-                        # PostgreSQL both): a first import would slow down as the catalogue grows.
-                        self.refreshed = refresh_statistics(self.cat, self.report.added)
+                    if not self.stats_checked and self.report.added:
+                        self._refresh_statistics()
             except BaseException:
                 s.rollback()
                 raise
+
+    def _refresh_statistics(self) -> None:
+        """Once, after the first chunk that added records: refresh the statistics if that made them stale
+        (``refresh_statistics``). Planned without statistics, each chunk's matching reads every live record
+        (SQLite and PostgreSQL both), so a first import would slow down as the catalogue grows."""
+        self.stats_checked = True
+        try:
+            if refresh_statistics(self.cat, self.report.added):
+                self.analyzed_at = self.report.added
+        except SQLAlchemyError:
+            pass  # statistics only guide the planner: the import goes on, and refreshes them after the batch
 
     def _chunk(self, s: Session, chunk: list[_Outcome | _Prepared]) -> None:
         source = self.opt.source or ""
@@ -647,7 +659,8 @@ class _Run:
         if self.has_quarantine and not self.opt.dry_run:
             cns = [p.row[_CN] for p in prepared if p.row[_CN]]
             if cns:
-                s.execute(update(Quarantine).where(Quarantine.resolved_at.is_(None), Quarantine.control_number.in_(cns))
+                s.execute(update(Quarantine).where(Quarantine.resolved_at.is_(None),
+                                                   bulk.among(s, Quarantine.control_number, cns))
                           .values(resolved_at=utcnow()))
 
     def _identities(self, s: Session, source: str, prepared: list[_Prepared]) -> dict[tuple[str, str], tuple]:
@@ -709,7 +722,9 @@ class _Run:
 
     def _updates(self, s: Session, changed: list[tuple[_Prepared, int]]) -> None:
         """Replace changed records through ``records.update`` (an `updated` event with the old state)."""
-        rows = {r.id: r for r in s.scalars(select(CatalogRecord).where(CatalogRecord.id.in_([rid for _, rid in changed])))}
+        ids = [rid for _, rid in changed]
+        rows = {r.id: r for i in range(0, len(ids), IDS_PER_STATEMENT)
+                for r in s.scalars(select(CatalogRecord).where(CatalogRecord.id.in_(ids[i:i + IDS_PER_STATEMENT])))}
         kept = applied_keys(s, list(rows))
         key_pairs = []
         for p, rid in changed:
@@ -935,8 +950,9 @@ class _Run:
             # The workers may run a whole chunk ahead: while this process writes one chunk they prepare the next.
             ahead = 2 * jobs + -(-chunk // unit_size)
             pending: deque = deque()
+            identity = _file_identity(path)
             for unit in _raw_units(path, unit_size):
-                pending.append(self.pool.apply_async(_prepare_raw, (path, unit, encoding)))
+                pending.append(self.pool.apply_async(_prepare_raw, (path, unit, encoding, identity)))
                 while len(pending) > ahead:
                     yield list(map(_unpack, pending.popleft().get()))
             while pending:
@@ -1008,7 +1024,7 @@ def _run(catalog: Catalog, options: ImportOptions, kind: str, label: str, files:
         raise
     run.close_pool()
     report = run.finish("done")
-    if not options.dry_run:
+    if not options.dry_run and run.analyzed_at != report.added:
         refresh_statistics(catalog, report.added)
     return report
 
@@ -1096,7 +1112,7 @@ def _parallel_plan(path: str, options: ImportOptions) -> tuple[int, str | None] 
     jobs = options.jobs if options.jobs is not None else _cpus()
     if jobs < 2 or options.fmt not in (None, "iso2709") or path == "-" or path.lower().endswith(".mst"):
         return None
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if "fork" not in multiprocessing.get_all_start_methods() or not hasattr(os, "pread"):
         return None
     try:
         if options.jobs is None and os.path.getsize(path) < PARALLEL_MIN_BYTES:
@@ -1189,11 +1205,28 @@ def _chunk_units(fh: Any, position: int, offset: int, size: int) -> Iterator[tup
         yield first, offset + base, starts, ends
 
 
-def _unit_records(path: str, unit: tuple[int, int, list[int], list[int]]) -> list[tuple[int, int, bytes]]:
-    """The records of a unit of ``_raw_units`` as ``(position, byte offset, bytes)``, read from the file."""
+def _file_identity(path: str) -> tuple[int, int, int, int]:
+    """What tells the file read at the start of an import from one moved or written over since."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise CatalogError(f"{path}: {exc.strerror or exc}") from None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _unit_records(path: str, unit: tuple[int, int, list[int], list[int]],
+                  identity: tuple[int, int, int, int] | None = None) -> list[tuple[int, int, bytes]]:
+    """The records of a unit of ``_raw_units`` as ``(position, byte offset, bytes)``, read from the file (which
+    must still be the one of ``identity``, when given: the file the import started with)."""
     position, offset, starts, ends = unit
-    with open(path, "rb") as fh:
-        data = os.pread(fh.fileno(), ends[-1], offset)
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if identity is not None and (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns) != identity:
+                raise CatalogError(f"{path}: the file changed or was replaced while it was imported")
+            data = os.pread(fh.fileno(), ends[-1], offset)
+    except OSError as exc:
+        raise CatalogError(f"{path}: {exc.strerror or exc} (the file must stay in place while it is imported)") from None
     if len(data) != ends[-1]:
         raise CatalogError(f"{path}: the file changed while it was imported")
     chunks = map(data.__getitem__, map(slice, starts, ends))
@@ -1219,7 +1252,8 @@ def _init_worker(preparer: _Preparer, engine: Any) -> None:
         pass
 
 
-def _prepare_raw(file: str, unit: tuple, encoding: str | None) -> list[_Outcome | tuple]:
+def _prepare_raw(file: str, unit: tuple, encoding: str | None,
+                 identity: tuple[int, int, int, int] | None = None) -> list[_Outcome | tuple]:
     """Read and prepare the records of a unit of ``_raw_units`` in a worker, exactly as ``io.read`` and the
     preparer do inline, ``STAGE_SIZE`` records at a time (each step over all of them before the next, see
     ``_Preparer.many``).
@@ -1227,7 +1261,7 @@ def _prepare_raw(file: str, unit: tuple, encoding: str | None) -> list[_Outcome 
     Prepared records travel back as plain tuples, dictionaries and lists (``_pack``): unpickling those is
     done in C, while every dataclass costs the writing process a Python call.
     """
-    records = _unit_records(file, unit)
+    records = _unit_records(file, unit, identity)
     out: list[_Outcome | tuple] = []
     for start in range(0, len(records), STAGE_SIZE):
         for o in _WORKER.many(file, _read_raw(records[start:start + STAGE_SIZE], encoding)):

@@ -247,7 +247,8 @@ def open_catalog(db: str | None = None, *, must_exist: bool = True, lang: str | 
     try:
         kwargs = {}
         if url.startswith("postgresql"):
-            kwargs["connect_args"] = {"connect_timeout": 10}
+            # UTF-8 whatever PGCLIENTENCODING says: the importer sends stored JSON as UTF-8 bytes (bulk.insert_rows).
+            kwargs["connect_args"] = {"connect_timeout": 10, "client_encoding": "utf8"}
         engine = create_engine(url, **kwargs)
     except (ArgumentError, NoSuchModuleError) as exc:
         raise CatalogError(i18n.t("store.bad_url", lang, url=url, reason=exc)) from None

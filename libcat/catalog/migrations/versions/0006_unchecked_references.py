@@ -54,10 +54,21 @@ def upgrade() -> None:
             op.drop_constraint(name, table, type_="foreignkey")
 
 
+def _drop_orphans(table: str, column: str, referred: str) -> None:
+    """Make rows the server would refuse to check agree with their parents again: an orphaned match key is
+    deleted (it is rebuilt from its record), an orphaned batch or sub-catalogue reference is cleared."""
+    orphan = f"{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {referred} p WHERE p.id = {table}.{column})"
+    if table == "record_keys":
+        op.execute(f"DELETE FROM {table} WHERE {orphan}")
+    else:
+        op.execute(f"UPDATE {table} SET {column} = NULL WHERE {orphan}")
+
+
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     for table, column, referred, ondelete in UNCHECKED:
         if _foreign_key(table, column, referred) is None:
+            _drop_orphans(table, column, referred)
             # PostgreSQL's own name for it, which 0001 left: {table}_{column}_fkey.
             op.create_foreign_key(f"{table}_{column}_fkey", table, referred, [column], ["id"], ondelete=ondelete)

@@ -1,6 +1,6 @@
 """One index for control-number lookups instead of two: ix_records_cn_source (control_number, source) replaces
-ix_records_control_number (control_number) and ix_records_source_cn (source, control_number). Every query
-that names a source also names a control number or an external id (the importer's matching and deletions),
+ix_records_control_number (control_number) and ix_records_source_cn (source, control_number). The queries
+that read the old index name a source together with a control number (the importer's matching and deletions),
 and the lookup by control number alone (``records.find``) reads the new index by its first column, so no
 plan gets worse and every inserted record maintains one index fewer (ten were left on records after 0005).
 
