@@ -108,6 +108,22 @@ def db_url(request, tmp_path: Path):
 
 
 @pytest.fixture
+def second_url(db_url: str, tmp_path: Path):
+    """Another empty database of the same kind as ``db_url``."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'second.db'}"
+        return
+    url, name = _pg_database_url()
+    try:
+        yield url
+    finally:
+        from sqlalchemy.orm import close_all_sessions
+
+        close_all_sessions()
+        _pg_drop(name)
+
+
+@pytest.fixture
 def catalog(db_url: str, tmp_path: Path, monkeypatch):
     """An initialised catalogue (default profile) on SQLite or PostgreSQL, files in tmp_path."""
     from libcat.catalog.store import open_catalog

@@ -8,7 +8,6 @@ import pytest
 from libcat.catalog import importer as imp
 from libcat.catalog.store import open_catalog
 from test_import_helpers import isbn, marc, write_iso
-from test_schema_0005 import second_url  # noqa: F401  (a fixture: another empty database of the same kind)
 
 
 def _file(tmp_path):
@@ -21,7 +20,7 @@ def _file(tmp_path):
 
 
 @pytest.mark.parametrize("action", ["update", "merge", "skip"])
-def test_dry_run_counts_duplicates_across_chunks_as_the_import_does(catalog, db_url, second_url, tmp_path,  # noqa: F811
+def test_dry_run_counts_duplicates_across_chunks_as_the_import_does(catalog, db_url, second_url, tmp_path,
                                                                     action):
     path = _file(tmp_path)
     options = dict(on_duplicate=action, chunk_size=3)

@@ -3,9 +3,6 @@ reads dropped. A 0004 catalogue upgraded to 0005 keeps its rows and gets the sch
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
@@ -20,21 +17,6 @@ DROPPED = {(table, name) for name, table, _ in MIGRATION.UNUSED}
 #: A record's JSON over PostgreSQL's 2 kB compression threshold, so it is stored compressed.
 NOTE = '{{"500":{{"ind1":" ","ind2":" ","subfields":[{{"a":"Ескерту {}: қазақ әдебиеті"}}]}}}}'
 BIG_DATA = '{"leader":"00000nam a2200000 i 4500","fields":[' + ",".join(NOTE.format(i) for i in range(60)) + "]}"
-
-
-@pytest.fixture
-def second_url(db_url: str, tmp_path: Path):
-    """Another empty database of the same kind as ``db_url``."""
-    import conftest
-
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    url, name = conftest._pg_database_url()
-    try:
-        yield url
-    finally:
-        conftest._pg_drop(name)
 
 
 def _indexes(engine: Engine) -> set[tuple[str, str, tuple[str, ...]]]:

@@ -17,7 +17,6 @@ from sqlalchemy.engine import Engine
 
 from libcat.catalog.store import Catalog, _alembic_config, head_revision, open_catalog
 from test_import_helpers import isbn, marc, write_iso
-from test_schema_0005 import second_url  # a fixture: another empty database of the same kind
 
 MIGRATION = ScriptDirectory.from_config(_alembic_config()).get_revision("0006").module
 #: The foreign keys 0006 drops on PostgreSQL: (table, columns, referred table).

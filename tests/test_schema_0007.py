@@ -12,7 +12,6 @@ from libcat.catalog import records as rec
 from libcat.catalog.models import CatalogRecord
 from libcat.catalog.store import Catalog, open_catalog
 from test_import_helpers import isbn, marc, write_iso
-from test_schema_0005 import second_url  # noqa: F401  (a fixture: another empty database of the same kind)
 from test_schema_0006 import _migrate
 
 OLD = {("ix_records_control_number", ("control_number",)), ("ix_records_source_cn", ("source", "control_number"))}
@@ -42,7 +41,7 @@ def test_upgrade_from_0006_replaces_the_two_control_number_indexes(db_url: str, 
     cat.engine.dispose()
 
 
-def test_a_new_catalogue_has_the_indexes_of_an_upgraded_one(db_url: str, second_url: str) -> None:  # noqa: F811
+def test_a_new_catalogue_has_the_indexes_of_an_upgraded_one(db_url: str, second_url: str) -> None:
     upgraded = open_catalog(db_url, must_exist=False)
     upgraded.upgrade("0006")
     upgraded.init()
