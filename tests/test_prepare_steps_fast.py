@@ -7,9 +7,17 @@ on generated inputs that reach both sides of every test the shortcut makes.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+import re
+import sys
+from encodings import kz1048
 
-from libcat.marc import isbn
+from pymarc import Field, Indicators, Record, Subfield
+
+from libcat.marc import isbn, keys, summary
+from libcat.marc.fieldindex import index
+from libcat.marc.flavour import MARC21
 
 
 def _plain_ean_check(digits: str) -> str:
@@ -80,3 +88,92 @@ def test_normalize_of_thirteen_digits_is_find_then_to_isbn13():
     for text in texts:
         token = isbn.find(text)
         assert _outcome(isbn.normalize, text) == (_outcome(isbn.to_isbn13, token) if token else None), text
+
+
+def _plain_marc21_entry(f008: str | None) -> dt.date | None:
+    if not f008 or len(f008) < 6 or not f008[:6].isdigit():
+        return None
+    try:
+        yymmdd = int(f008[:6])
+        yy = yymmdd // 10000
+        year = 2000 + yy if yy <= summary._pivot() else 1900 + yy
+        return dt.date(year, yymmdd // 100 % 100, yymmdd % 100)
+    except ValueError:
+        return None
+
+
+def test_entry_dates_looked_up_are_the_dates_of_the_rule():
+    heads = [f"{y:02d}{m:02d}{d:02d}" for y in range(100) for m in range(0, 14) for d in (0, 1, 28, 29, 30, 31, 32)]
+    heads += ["", "12345", "      ", "||||||", "19０102", "١٩٠١٠٢", "²⁰⁰¹⁰¹", "9912311", "-10101"]
+    for head in heads:
+        for f008 in (head, head + "s1999    kz"):
+            assert summary._marc21_entry(f008) == _plain_marc21_entry(f008) == summary._marc21_entry(f008), f008
+
+
+def test_year_and_language_of_008_looked_up_are_the_rules():
+    r = random.Random(14)
+    codes = ["rus", "kaz", "RUS", " ru", "|||", "###", "   ", "ka1", "", "eng", "İng", "ſlo", "\u00a0ru", "k z"]
+    codes += ["".join(r.choice("rusKAZ |#1\u00a0") for _ in range(3)) for _ in range(3000)]
+    for code in codes:
+        plain = code.strip()
+        plain = (None if not plain or plain in ("|||", "###", "   ") or not plain.isalpha() else plain.lower())
+        assert summary._LANGS_008[code] == plain == summary._LANGS_008[code], code
+    for text in [f"{n:04d}" for n in range(10000)] + ["19a9", "c199", "１９９９", "²⁰⁰⁰", "    ", "uuuu"]:
+        assert summary._YEARS_008[text] == summary._year(text) == summary._YEARS_008[text], text
+
+
+def test_kazakhstan_named_in_values_as_any_value_names_it():
+    def plain(values: list[str]) -> bool:
+        return any(summary.KZ_WORDS.search(v) or v.strip().upper() == "KZ" for v in values)
+
+    r = random.Random(15)
+    pieces = ["Қазақстан", "казахстан", "KAZAKHSTAN", "Kazakstan", "qazaqstan", "Казах", "стан", "kz", "KZ", "Kz",
+              "kZ", " kz ", "\u212az", "k\u200bz", "Алматы", "Kazakh", "stan", "\n", " ", "\u00a0", "z", "K", ""]
+    for _ in range(20000):
+        values = ["".join(r.choice(pieces) for _ in range(r.randint(0, 3))) for _ in range(r.randint(1, 4))]
+        assert summary._names_kazakhstan(values) == plain(values), values
+    assert summary._names_kazakhstan(["Kazakh", "stan"]) is False and summary._names_kazakhstan([" Kz\t"]) is True
+
+
+def test_marc21_summary_reads_001_and_008_as_the_first_value_rule_reads_them():
+    def data_field(tag: str, value: str) -> Field:  # a data field tagged 001/008, as a reader may make one
+        f = object.__new__(Field)
+        f.tag, f.control_field, f.data = tag, False, None
+        f.subfields, f._indicators = [Subfield("a", value)], Indicators(" ", " ")
+        return f
+
+    for first in (None, "", " KZ-1 ", "141116s1959    kz            000 0 kaz d", "data"):
+        for kind in ("control", "data"):
+            r = Record()
+            if first is not None:
+                for tag in ("001", "008"):
+                    r.add_ordered_field(Field(tag, data=first) if kind == "control" else data_field(tag, first))
+            idx = index(r)
+            s = summary.summarize(r, MARC21, idx)
+            cn = summary._first(idx, "001", "")
+            assert s.control_number == ((cn.strip() or None) if cn else None), (first, kind)
+            f008 = summary._first(idx, "008", "")
+            assert s.entry_date == _plain_marc21_entry(f008), (first, kind)
+
+
+def test_only_the_article_starts_can_begin_a_leading_article():
+    """Under re.I no character but ASCII t, a, d, l (either case) matches them: every other first character
+    but "[" rules a leading article out, as ``title_key`` assumes."""
+    first = re.compile("[tadl]", re.I)
+    matching = {c for c in map(chr, range(sys.maxunicode + 1)) if first.fullmatch(c)}
+    assert matching | {"["} == set(keys._ARTICLE_STARTS)
+    for title in ["The Абай", "the  x", "[The] Қазақстан", "[a x", "l' Алматы", "Les", "An ", "ſ x", "\u212a x",
+                  "Die x", "Der x", "Das x", "La x", "Le x", "\u0130 x", "Абай", "", " The x"]:
+        article = keys._LEADING_ARTICLE.match(title)
+        t = keys.fold(title[article.end():] if article else title)
+        plain = None if not t else f"{t[:300]}|{keys._surname('Әуезов М.')[:100]}|1964"
+        assert keys.title_key(title, "Әуезов М.", 1964) == plain, title
+
+
+def test_mixable_bytes_found_by_deleting_them_as_by_keeping_them():
+    not_mixable = bytes(b for b, char in enumerate(kz1048.decoding_table) if not keys._MIXABLE.match(char))
+    r = random.Random(16)
+    texts = [bytes([b]) for b in range(256)] + [bytes(r.randrange(256) for _ in range(r.randint(0, 12)))
+                                                for _ in range(20000)]
+    for raw in texts:
+        assert (len(raw.translate(None, keys._MIXABLE_BYTES)) < len(raw)) == bool(raw.translate(None, not_mixable))
