@@ -15,9 +15,10 @@ from encodings import kz1048
 
 from pymarc import Field, Indicators, Record, Subfield
 
+from libcat.kabis import classify, profiles
 from libcat.marc import isbn, keys, summary
 from libcat.marc.fieldindex import index
-from libcat.marc.flavour import MARC21
+from libcat.marc.flavour import IRBIS, MARC21, UNIMARC
 
 
 def _plain_ean_check(digits: str) -> str:
@@ -41,10 +42,11 @@ def _plain_verdict(number: str) -> str | None:
 
 
 def _outcome(fn, *args):
-    """What ``fn`` gives, or the type of what it raises (digits ``int()`` cannot read raise on both sides)."""
+    """What ``fn`` gives, or the type of what it raises (digits ``int()`` cannot read, a leader place from the end
+    past a short leader: both sides raise)."""
     try:
         return fn(*args)
-    except ValueError as exc:
+    except (ValueError, IndexError) as exc:
         return type(exc)
 
 
@@ -177,3 +179,77 @@ def test_mixable_bytes_found_by_deleting_them_as_by_keeping_them():
                                                 for _ in range(20000)]
     for raw in texts:
         assert (len(raw.translate(None, keys._MIXABLE_BYTES)) < len(raw)) == bool(raw.translate(None, not_mixable))
+
+
+def _plain_classify(c: classify.Classifier, record: Record, flavour: str) -> str | None:
+    """Every rule in turn, each condition read from the record (the rule ``Classifier.classify`` stands for)."""
+    idx, leader, electronic = index(record), str(record.leader or ""), None
+    for rule in c.rules:
+        if rule.flavours and flavour not in rule.flavours:
+            continue
+        if rule.leader is not None and (len(leader) <= rule.leader or leader[rule.leader] not in rule.leader_values):
+            continue
+        if rule.field is not None and not classify._field_matches(idx.get(rule.field, ()), rule.subfield, rule.values):
+            continue
+        if rule.electronic is None:
+            return rule.subcat
+        if electronic is None:
+            electronic = classify.is_electronic(record, flavour, idx)
+        if electronic == rule.electronic:
+            return rule.subcat
+    return c.default
+
+
+def _classifiers() -> list[classify.Classifier]:
+    odd = [{"subcat": "a", "field": "920", "subfield": "*", "values": ["asp", " J "]},
+           {"subcat": "b", "leader": 6, "leader_values": ["a"], "electronic": False},
+           {"subcat": "c", "flavour": "unimarc", "field": "995"},
+           {"subcat": "d", "field": "001", "values": ["KZ001"]},
+           {"subcat": "e", "leader": 30, "leader_values": ["x", ""]},
+           {"subcat": "f", "field": "650", "values": ["KZ"], "electronic": True},
+           {"subcat": "g", "leader": 7, "leader_values": ["m"], "flavour": ["marc21", "irbis"]},
+           {"subcat": "h", "electronic": False}]
+    from_end = [{"subcat": "z", "leader": -1, "leader_values": ["4"]}, *odd]
+    return [classify.load(profiles.DEFAULT_PROFILE), classify.from_profile({"rules": {"default": "x"}, "rule": odd}),
+            classify.from_profile({"rules": {"default": None}, "rule": from_end}),
+            classify.from_profile({"rules": {"default": "none"}})]
+
+
+def _records(seed: int, n: int = 3000) -> list[Record]:
+    r = random.Random(seed)
+    leaders = ["00000nam a2200000 i 4500", "00000naa a2200000 i 4500", "00000nas", "00000nab a22", "00000n", "",
+               "00000cam a2200000 i 4500 x", "00000aam"]
+    out = []
+    for _ in range(n):
+        rec = Record()
+        rec.leader = r.choice(leaders)
+        for _ in range(r.randint(0, 5)):
+            tag = r.choice(["001", "886", "920", "856", "951", "852", "876", "910", "995", "899", "650", "629"])
+            if tag == "001":
+                rec.add_ordered_field(Field(tag, data=r.choice(["KZ001", "x"])))
+            else:
+                rec.add_ordered_field(Field(tag, Indicators(" ", " "), [Subfield(r.choice("a*iuf2"), r.choice(
+                    ["629", "ASP", " j ", "http://x/a.pdf", "KZ", "", "PAZK"]))]))
+        out.append(rec)
+    return out
+
+
+def test_sub_catalogue_of_the_rules_fitting_the_leader_is_the_rule_by_rule_one():
+    flavours = (MARC21, UNIMARC, IRBIS, "rusmarc")
+    for c in _classifiers():
+        for record in _records(17):
+            for flavour_ in flavours:
+                got = _outcome(c.classify, record, flavour_, index(record))
+                assert got == _outcome(_plain_classify, c, record, flavour_), (record.leader, flavour_)
+                assert _outcome(c.classify, record, flavour_) == got
+                fitting = [rule.subcat for rule in c.rules if _outcome(rule.matches, record, flavour_) is True]
+                assert got in (fitting[:1] or [c.default]) or got is IndexError
+
+
+def test_classifier_follows_rules_given_anew():
+    c = classify.load(profiles.DEFAULT_PROFILE)
+    r = Record()
+    r.leader = "00000nas a2200000 i 4500"
+    assert c.classify(r, MARC21) == "periodicals"
+    c.rules = [classify.Rule(subcat="only")]
+    assert c.classify(r, MARC21) == "only"
