@@ -15,8 +15,10 @@ from encodings import kz1048
 
 from pymarc import Field, Indicators, Record, Subfield
 
+from libcat.catalog import holdings
 from libcat.kabis import classify, profiles
 from libcat.marc import isbn, keys, summary
+from libcat.marc.crosswalk import holdings as xh
 from libcat.marc.fieldindex import index
 from libcat.marc.flavour import IRBIS, MARC21, UNIMARC
 
@@ -253,3 +255,26 @@ def test_classifier_follows_rules_given_anew():
     assert c.classify(r, MARC21) == "periodicals"
     c.rules = [classify.Rule(subcat="only")]
     assert c.classify(r, MARC21) == "only"
+
+
+def test_copy_row_columns_are_clip_and_parse_date_of_the_item():
+    r = random.Random(18)
+    texts = ["", " ", "2-0", " Ф1 ", "x" * 300, "19780115", "1978-01-15", "15.01.1978", "19781315", "\u00a0a\u00a0", None]
+    for _ in range(20000):
+        item = xh.Item(**{part: r.choice(texts) for part in ("inventory", "barcode", "location", "received",
+                                                                  "price", "written_off", "act")},
+                       status=r.choice([xh.WRITTEN_OFF, "available", " lost ", "", None]),
+                       sources=r.choice([{}, {"inventory": "852$p"}, {"inventory": "876$a"}]))
+        for flavour_ in (MARC21, UNIMARC, IRBIS, "rusmarc"):
+            inventory, barcode = item.inventory, item.barcode
+            if flavour_ == UNIMARC:
+                inventory = inventory or barcode
+            elif item.sources.get("inventory") == "852$p":
+                barcode = inventory
+            written_off = flavour_ in (IRBIS, MARC21) and item.status == xh.WRITTEN_OFF
+            assert holdings._row(item, flavour_) == {
+                "inventory_number": holdings._clip(inventory, 100), "barcode": holdings._clip(barcode, 100),
+                "location": holdings._clip(item.location, 200), "receipt_date": holdings.parse_date(item.received),
+                "status": holdings._clip(item.status, 20), "price": holdings._clip(item.price, 50),
+                "written_off_at": holdings.parse_date(item.written_off),
+                "write_off_act": holdings._clip(item.act, 100) if written_off else None}, (item, flavour_)

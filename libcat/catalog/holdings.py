@@ -50,18 +50,23 @@ def _clip(value: str | None, size: int) -> str | None:
 def _row(item: Item, flavour: str) -> dict[str, Any]:
     """A Copy row for ``item``. A written-off copy keeps its act from IRBIS 910^V and MARC 21 876$x
     (RUSMARC 995 has no place for it); a RUSMARC 899 copy with only a barcode ($x) is numbered by it,
-    and a MARC 21 852$p (no 876) is both."""
-    inventory, barcode = item.inventory, item.barcode
+    and a MARC 21 852$p (no 876) is both. Each column is ``_clip`` or ``parse_date`` written out: the calls
+    cost a fifth of the row (10.3k -> 8.4k instructions a bench copy)."""
+    inventory, barcode, location, status, price = item.inventory, item.barcode, item.location, item.status, item.price
     if flavour == UNIMARC:
         inventory = inventory or barcode
     elif item.sources.get("inventory") == "852$p":
         barcode = inventory
+    received, written_off = item.received, item.written_off
     return {
-        "inventory_number": _clip(inventory, 100), "barcode": _clip(barcode, 100),
-        "location": _clip(item.location, 200), "receipt_date": parse_date(item.received),
-        "status": _clip(item.status, 20), "price": _clip(item.price, 50),
-        "written_off_at": parse_date(item.written_off),
-        "write_off_act": _clip(item.act, 100) if flavour in (IRBIS, MARC21) and item.status == WRITTEN_OFF else None,
+        "inventory_number": (inventory.strip()[:100] or None) if inventory else None,
+        "barcode": (barcode.strip()[:100] or None) if barcode else None,
+        "location": (location.strip()[:200] or None) if location else None,
+        "receipt_date": _DATES[received] if received else None,
+        "status": (status.strip()[:20] or None) if status else None,
+        "price": (price.strip()[:50] or None) if price else None,
+        "written_off_at": _DATES[written_off] if written_off else None,
+        "write_off_act": _clip(item.act, 100) if flavour in (IRBIS, MARC21) and status == WRITTEN_OFF else None,
     }
 
 
