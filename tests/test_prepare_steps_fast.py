@@ -259,7 +259,8 @@ def test_classifier_follows_rules_given_anew():
 
 def test_copy_row_columns_are_clip_and_parse_date_of_the_item():
     r = random.Random(18)
-    texts = ["", " ", "2-0", " Ф1 ", "x" * 300, "19780115", "1978-01-15", "15.01.1978", "19781315", "\u00a0a\u00a0", None]
+    texts = ["", " ", "2-0", " Ф1 ", "x" * 300, "19780115", "1978-01-15", "15.01.1978", "19781315", "\u00a0a\u00a0",
+             None]
     for _ in range(20000):
         item = xh.Item(**{part: r.choice(texts) for part in ("inventory", "barcode", "location", "received",
                                                                   "price", "written_off", "act")},
