@@ -94,24 +94,19 @@ def _pg_drop(name: str) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request, tmp_path: Path):
     """An empty database URL, once on SQLite and once on PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'catalog.db'}"
-        return
-    url, name = _pg_database_url()
-    try:
-        yield url
-    finally:
-        from sqlalchemy.orm import close_all_sessions
-
-        close_all_sessions()
-        _pg_drop(name)
+    yield from _empty_database(request.param, tmp_path / "catalog.db")
 
 
 @pytest.fixture
 def second_url(db_url: str, tmp_path: Path):
     """Another empty database of the same kind as ``db_url``."""
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'second.db'}"
+    yield from _empty_database(db_url.split(":", 1)[0].split("+", 1)[0], tmp_path / "second.db")
+
+
+def _empty_database(kind: str, sqlite_path: Path):
+    """Yield the URL of an empty database of ``kind`` (sqlite, postgresql); a PostgreSQL one is dropped after."""
+    if kind == "sqlite":
+        yield f"sqlite:///{sqlite_path}"
         return
     url, name = _pg_database_url()
     try:
