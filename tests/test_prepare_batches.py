@@ -47,7 +47,7 @@ def _norm(o: imp._Outcome | imp._Prepared) -> dict:
         return {"kind": o.kind, "file": o.file, "position": it.position, "offset": it.offset, "raw": it.raw,
                 "external_id": it.external_id, "mfn": it.mfn, "read_warnings": _problems(o.read_warnings),
                 "errors": _problems(o.errors), "cn": o.cn}
-    cols = dict(o.columns)
+    cols = imp._row_columns(o.row)
     if isinstance(cols["data"], bytes):
         cols["data"] = cols["data"].decode("utf-8")
     return {"kind": "prepared", "file": o.file, "position": o.position, "offset": o.offset,
@@ -358,8 +358,8 @@ def test_item_outcomes_never_prepare_items_of_two_files_together(catalog, monkey
     for file, count in plan:
         stream += [(it, file) for it in items([marc(f"{file}-{i}", f"{file} {i} {KAZAKH}") for i in range(count)])]
     run = imp._Run(catalog, imp.ImportOptions(dry_run=True), "import", "", [])
-    out = list(run.item_outcomes(iter(stream)))
-    assert [(o.file, o.columns["control_number"]) for o in out] == [
+    out = [o for batch in run.item_batches(iter(stream)) for o in batch]
+    assert [(o.file, o.row[imp._CN]) for o in out] == [
         (file, it.record["001"].data) for it, file in stream]
     assert calls == [("a.mrc", STAGE), ("a.mrc", 50), ("b.txt", 3), ("a.mrc", 2), ("c.xml", STAGE),
                      ("c.xml", STAGE), ("b.txt", 1)]

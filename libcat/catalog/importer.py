@@ -247,11 +247,6 @@ class _Prepared:
             self.loaded = set_flavour(record_from_json(self.row[_DATA]), self.flavour)
         return self.loaded
 
-    @property
-    def columns(self) -> dict[str, Any]:
-        """The row as a dictionary of column values."""
-        return _row_columns(self.row)
-
     def where(self) -> str:
         """``file.iso: record 3 (byte 1234)``."""
         item = ReadItem(self.position, self.offset, b"", offset_unit=self.offset_unit)
@@ -632,7 +627,7 @@ class _Run:
         changed: list[tuple[_Prepared, int]] = []
         for p in prepared:
             row = p.row
-            ident = ("ext", row[_EXT]) if row[_EXT] else ("cn", row[_CN]) if row[_CN] else ("hash", row[_HASH])
+            ident = _identity(row)
             hit = existing.get(ident)
             this_run = hit is not None and (
                 (self.batch_id is not None and hit[3] == self.batch_id) or hit[0] in self.updated_ids
@@ -665,10 +660,10 @@ class _Run:
 
     def _identities(self, s: Session, source: str, prepared: list[_Prepared]) -> dict[tuple[str, str], tuple]:
         """Live records of this source with the same external id, control number or (without both) content."""
-        rows = [p.row for p in prepared]
-        by_ext = {row[_EXT] for row in rows if row[_EXT]}
-        by_cn = {row[_CN] for row in rows if not row[_EXT] and row[_CN]}
-        by_hash = {row[_HASH] for row in rows if not row[_EXT] and not row[_CN]}
+        wanted: dict[str, set[str]] = {"ext": set(), "cn": set(), "hash": set()}
+        for kind, value in map(_identity, [p.row for p in prepared]):
+            wanted[kind].add(value)
+        by_ext, by_cn, by_hash = wanted["ext"], wanted["cn"], wanted["hash"]
         out: dict[tuple[str, str], tuple] = {}
         base = select(CatalogRecord.id, CatalogRecord.content_hash, CatalogRecord.flavour, CatalogRecord.batch_id)
         live = (CatalogRecord.source == source, CatalogRecord.deleted_at.is_(None))
@@ -746,8 +741,7 @@ class _Run:
         """Find duplicates (ISBN) and candidates (title/author/year) of new records; apply --on-duplicate."""
         wanted: dict[str, set[str]] = {mkeys.ISBN: set(), mkeys.TITLE: set(), APPLIED: set()}
         source = self.opt.source or ""
-        marks = {id(p): applied_key(source, _identity(p) or ("hash", p.row[_HASH]),
-                                    p.row[_HASH]) for p in new} if self.track_applied else {}
+        marks = {id(p): applied_key(source, _identity(p.row), p.row[_HASH]) for p in new} if self.track_applied else {}
         wanted[APPLIED] = {v for _, v in marks.values()}
         for p in new:
             for k, v in p.keys:
@@ -858,8 +852,11 @@ class _Run:
     def _dry_duplicate(self, p: _Prepared, key: tuple[str, str], action: str) -> None:
         """Count a duplicate of a record this dry run added in an earlier chunk (rolled back, so not in the
         catalogue) as a real run would: updated when it replaces the record (update, or a more complete one)."""
+        if action == "update":
+            self.report.updated += 1
+            return
         mine = completeness(p.record)
-        if action == "update" or mine > self.seen_complete.get(key, 0):
+        if mine > self.seen_complete.get(key, 0):
             self.report.updated += 1
             self.seen_complete[key] = mine
 
@@ -887,10 +884,10 @@ class _Run:
         self.report.added += len(ids)
         if self.opt.dry_run:
             for rid, p in zip(ids, new):
-                self.seen_identity[_identity(p) or ("hash", p.row[_HASH])] = p.row[_HASH]
+                self.seen_identity[_identity(p.row)] = p.row[_HASH]
                 for k, v in p.keys:
                     self.seen_keys.setdefault((k, v[:500]), rid)
-                    if k == mkeys.ISBN:
+                    if k == mkeys.ISBN and self.opt.on_duplicate == "merge":  # what a merge compares
                         self.seen_complete.setdefault((k, v[:500]), completeness(p.record))
 
     # -- the whole run --------------------------------------------------------------------------------
@@ -918,11 +915,6 @@ class _Run:
         if not self.opt.progress:
             return batches
         return _counted(batches)
-
-    def item_outcomes(self, items: Iterable[tuple[ReadItem, str]]) -> Iterator[_Outcome | _Prepared]:
-        """Outcomes of items already read, one by one (see ``item_batches``)."""
-        for batch in self.item_batches(items):
-            yield from batch
 
     def item_batches(self, items: Iterable[tuple[ReadItem, str]]) -> Iterator[list[_Outcome | _Prepared]]:
         """Outcomes of items already read, prepared in this process in batches of at most ``STAGE_SIZE`` that
@@ -997,12 +989,14 @@ def raw_control_number(raw: bytes | None) -> str | None:
     return None
 
 
-def _identity(p: _Prepared) -> tuple[str, str] | None:
-    if p.row[_EXT]:
-        return ("ext", p.row[_EXT])
-    if p.row[_CN]:
-        return ("cn", p.row[_CN])
-    return None
+def _identity(row: tuple) -> tuple[str, str]:
+    """What a record (its ``row``) is matched by within its source: external id, else control number, else
+    its content."""
+    if row[_EXT]:
+        return ("ext", row[_EXT])
+    if row[_CN]:
+        return ("cn", row[_CN])
+    return ("hash", row[_HASH])
 
 
 def _format_of(file: str) -> str | None:
