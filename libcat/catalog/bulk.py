@@ -43,12 +43,13 @@ def insert_rows(s: Session, table: Any, cols: list[str], rows: list[tuple], utf8
     conn = s.connection()
     dialect = conn.dialect
     sqlite = dialect.name == "sqlite"
-    binary = _binary_types(table, cols, utf8) if dialect.name == "postgresql" else None
-    as_bytes = binary is not None
-    if binary is not None and conn.connection.driver_connection.info.encoding != "utf-8":
-        # The server reads a binary text value's bytes in the connection's encoding: such columns go as str.
-        binary = ["text" if c in utf8 else t for c, t in zip(cols, binary)]
-        as_bytes = False
+    binary, utf8_bytes = None, False
+    if dialect.name == "postgresql":
+        # The server reads a binary text value's bytes in the connection's encoding: UTF-8 bytes go as they are
+        # only on a UTF-8 connection, else as str.
+        utf8_bytes = conn.connection.driver_connection.info.encoding == "utf-8"
+        binary = _binary_types(table, cols, utf8 if utf8_bytes else ())
+    as_bytes = binary is not None and utf8_bytes
     for i in [i for i, c in enumerate(cols) if c in utf8 and not sqlite]:
         if as_bytes:
             rows = [(*r[:i], r[i].encode("utf-8"), *r[i + 1:]) if type(r[i]) is str else r for r in rows]
@@ -99,8 +100,8 @@ def _bound(dialect: Any, table: Any, cols: list[str], rows: list[tuple]) -> list
 
 #: PostgreSQL's binary COPY form of each column type the importer writes, by the psycopg type whose dumper
 #: writes it (most specific SQLAlchemy type first: Text and BigInteger are kinds of String and Integer).
-_BINARY = ((BigInteger, "int8"), (SmallInteger, "int2"), (Integer, "int4"), (Boolean, "bool"), (DateTime, "timestamp"), (Date, "date"),
-           (LargeBinary, "bytea"), (String, "text"))
+_BINARY = ((BigInteger, "int8"), (SmallInteger, "int2"), (Integer, "int4"), (Boolean, "bool"),
+           (DateTime, "timestamp"), (Date, "date"), (LargeBinary, "bytea"), (String, "text"))
 
 
 def _binary_types(table: Any, cols: list[str], utf8: tuple[str, ...]) -> list[str] | None:
