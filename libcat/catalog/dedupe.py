@@ -284,8 +284,7 @@ def refresh_keys(catalog: Catalog) -> int:
         pairs = []
         for row in s.scalars(q.execution_options(yield_per=1000)):
             pairs.append((row.id, keys_of_row(row) or [(mkeys.CONTENT, row.content_hash)]))
-        for i in range(0, len(pairs), rec.IDS_PER_STATEMENT):
-            write_keys(s, pairs[i:i + rec.IDS_PER_STATEMENT])
+        write_keys(s, pairs)
         done = len(pairs)
     return done
 

@@ -217,8 +217,7 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: st
                 key_pairs.append((rid, keys_of_row(row) + applied.get(rid, [])))
         counts["restored"] = len(restored)
         s.flush()
-        for i in range(0, len(key_pairs), rec.IDS_PER_STATEMENT):
-            write_keys(s, key_pairs[i:i + rec.IDS_PER_STATEMENT])
+        write_keys(s, key_pairs)
         s.execute(update(Quarantine).where(Quarantine.batch_id == batch_id, Quarantine.resolved_at.is_(None))
                   .values(resolved_at=now))
         batch.status = "undone"
