@@ -277,8 +277,7 @@ def summarize(record: Record, flavour: str | None = None, idx: FieldIndex | None
 
 def _marc21_summary(idx: FieldIndex, flavour: str) -> Summary:
     """``summarize`` by the MARC 21 fields (the rules for any flavour but IRBIS and UNIMARC), 008 read once."""
-    got = idx.get("001")
-    control_number = ((got[0].data or None) if got[0].control_field else _first(idx, "001", "")) if got else None
+    control_number = _first(idx, "001", "")
     if control_number:
         control_number = control_number.strip() or None
     title = None
@@ -288,8 +287,7 @@ def _marc21_summary(idx: FieldIndex, flavour: str) -> Summary:
         title = _clean(f"{a} {b}" if a and b else a or b or None)
     got = idx.get("100") or idx.get("110") or idx.get("111")
     author = _clean(got[0].get("a")) if got else None
-    got008 = idx.get("008")  # read as _first reads it, a first field of control data without the loop
-    f008 = ((got008[0].data or None) if got008[0].control_field else _first(idx, "008", "")) if got008 else None
+    f008 = _first(idx, "008", "")
     year = (_YEARS_008[f008[7:11]] if f008 and len(f008) >= 11 else None) or _year(
         _first(idx, "264", "c") or _first(idx, "260", "c")
     )
@@ -298,8 +296,9 @@ def _marc21_summary(idx: FieldIndex, flavour: str) -> Summary:
     lang = _LANGS_008[f008[35:38]] if f008 and len(f008) >= 38 else None
     if lang is None:
         lang = (_first(idx, "041", "a") or "")[:3].lower() or None
-    if flavour == MARC21:  # a first 008 of control data reads as _first_value reads it
-        kazakhstan = _marc21_kazakhstan(idx, (f008 or "") if not got008 or got008[0].control_field
+    if flavour == MARC21:
+        got = idx.get("008")  # a first 008 of control data reads as _first_value reads it
+        kazakhstan = _marc21_kazakhstan(idx, (f008 or "") if not got or got[0].control_field
                                         else _first_value(idx, "008"))
     else:
         kazakhstan = kazakhstan_field(idx, flavour)
