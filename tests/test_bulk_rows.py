@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import DateTime, Integer, MetaData, String, Table, Column, select
+from sqlalchemy import DateTime, Integer, MetaData, String, Table, Column, select, text
 from sqlalchemy.exc import DBAPIError
 
 from libcat.catalog import bulk
@@ -160,3 +160,17 @@ def test_utf8_bytes_are_stored_right_on_a_connection_in_another_encoding(catalog
         bulk.insert_rows(s, CatalogRecord.__table__, cols, [tuple(values[c] for c in cols)], utf8=("data",))
     with catalog.session() as s:
         assert s.execute(select(CatalogRecord.data, CatalogRecord.title)).one() == (data, "Война и мир")
+
+
+def test_reserved_ids_are_new_distinct_and_in_order(catalog):
+    with catalog.session() as s:
+        bulk.insert_rows(s, CatalogRecord.__table__, *_record_rows(3, False))  # ids 1-3 taken by hand
+        if catalog.engine.dialect.name == "postgresql":  # as the importer leaves it: the sequence past them
+            s.execute(text("SELECT setval(pg_get_serial_sequence('records', 'id'), 3)"))
+        first = bulk.reserve_ids(s, 2500, None)
+        cols, rows = _record_rows(2500, False)
+        bulk.insert_rows(s, CatalogRecord.__table__, cols, [(i, *r[1:]) for i, r in zip(first, rows)])
+    with catalog.session() as s:
+        second = bulk.reserve_ids(s, 5, None)
+    assert first == list(range(first[0], first[0] + 2500)) and first[0] > 3
+    assert second == list(range(second[0], second[0] + 5)) and second[0] > first[-1]
