@@ -1270,26 +1270,27 @@ def _prepare_raw(file: str, unit: tuple, encoding: str | None,
 def _read_raw(unit: list[tuple[int, int, bytes]], encoding: str | None,
               ) -> list[tuple[ReadItem, FieldIndex | None, iso2709.Parts | None]]:
     """Raw ISO 2709 records read as ``io.read`` reads them (flavour and control number noted), each with
-    its field index and clean text; each step over all records before the next."""
+    its field index and clean text; each step over all records before the next. A clean record's fields are
+    made only when a step looks them up (``iso2709.read_record_lazy``)."""
     from ..marc import io as marc_io
 
-    read_parts = iso2709.read_record_parts
-    read: list[tuple[ReadItem, iso2709.Parts | None]] = []
+    read_lazy = iso2709.read_record_lazy
+    read: list[tuple[ReadItem, FieldIndex | None, iso2709.Parts | None]] = []
     for position, offset, chunk in unit:
         try:
-            record, _, warnings, parts = read_parts(chunk, encoding)
+            record, _, warnings, parts, idx = read_lazy(chunk, encoding)
         except iso2709.RecordError as exc:
-            read.append((ReadItem(position=position, offset=offset, raw=chunk, error=str(exc)), None))
+            read.append((ReadItem(position=position, offset=offset, raw=chunk, error=str(exc)), None, None))
         else:
             read.append((ReadItem(position=position, offset=offset, raw=chunk, record=record, warnings=warnings),
-                         parts))
+                         idx, parts))
     out: list[tuple[ReadItem, FieldIndex | None, iso2709.Parts | None]] = []
     finish = marc_io._finish
-    for item, parts in read:
+    for item, idx, parts in read:
         if item.record is None:
             out.append((item, None, None))
         else:
-            idx = index(item.record)
+            idx = index(item.record) if idx is None else idx
             out.append((finish(item, idx, parts and parts[2]), idx, parts))
     return out
 

@@ -7,6 +7,8 @@ call; an index made once and handed to each of them walks them once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pymarc import Field, Record
 
 FieldIndex = dict[str, list[Field]]
@@ -32,3 +34,99 @@ def subfield_values(f: Field, codes: tuple[str, ...]) -> list[str]:
     if len(found) > 1:
         found.sort(key=lambda sf: codes.index(sf[0]))
     return [value for _, value in found]
+
+
+#: The value of a tag of a ``LazyIndex`` whose fields are not made yet.
+_PENDING = object()
+_DICT_GET = dict.get
+_DICT_ITEM = dict.__getitem__
+_DICT_SET = dict.__setitem__
+
+
+class LazyIndex(dict):
+    """Fields by tag of a record read from text, each tag's list made the first time it is looked up.
+
+    Every tag is a key from the start (``in``, ``len`` and iteration need no fields); ``get`` and ``[]`` make
+    that tag's fields, ``items``, ``values`` and ``fields`` make all that are still missing. The import steps
+    look up ~9 of a bench record's 21 fields, so ~60% of its Field and Subfield objects are never made.
+    """
+
+    __slots__ = ("tags", "texts", "make", "_all")
+
+    def __init__(self, tags: list[str], texts: list[str], make: Callable[[str, str], Field]) -> None:
+        """``texts[i]`` is the text of the field tagged ``tags[i]``; ``make(tag, text)`` makes its Field."""
+        super().__init__(dict.fromkeys(tags, _PENDING))
+        self.tags = tags
+        self.texts = texts
+        self.make = make
+        self._all: list[Field] | None = None
+
+    def get(self, tag: str, default=None):
+        """The fields tagged ``tag`` (made now if not yet), else ``default``."""
+        got = _DICT_GET(self, tag, default)
+        return self._made(tag) if got is _PENDING else got
+
+    def __getitem__(self, tag: str) -> list[Field]:
+        got = _DICT_ITEM(self, tag)
+        return self._made(tag) if got is _PENDING else got
+
+    def items(self):
+        """``dict.items`` with every tag's fields made."""
+        self._make_all()
+        return dict.items(self)
+
+    def values(self):
+        """``dict.values`` with every tag's fields made."""
+        self._make_all()
+        return dict.values(self)
+
+    def fields(self) -> list[Field]:
+        """Every field in record order, the same objects the index hands out (made on the first call)."""
+        if self._all is None:
+            self._make_all()
+            taken = {tag: iter(fields) for tag, fields in dict.items(self)}
+            self._all = [next(taken[tag]) for tag in self.tags]
+        return self._all
+
+    def _made(self, tag: str) -> list[Field]:
+        """Make, keep and return the fields tagged ``tag``."""
+        tags, texts, make = self.tags, self.texts, self.make
+        first = tags.index(tag)
+        if tags.count(tag) == 1:
+            fields = [make(tag, texts[first])]
+        else:
+            fields = [make(tag, texts[i]) for i in range(first, len(tags)) if tags[i] == tag]
+        _DICT_SET(self, tag, fields)
+        return fields
+
+    def _make_all(self) -> None:
+        for tag, got in list(dict.items(self)):
+            if got is _PENDING:
+                self._made(tag)
+
+
+_RECORD_FIELDS = Record.fields
+
+
+class LazyRecord(Record):
+    """A pymarc Record whose ``fields`` are those of its ``LazyIndex``, made when first read.
+
+    ``flavour`` is a slot of its own: ``flavour.set_flavour`` sets it instead of changing the class (which
+    would lose the lazy ``fields``).
+    """
+
+    __slots__ = ("index", "flavour")
+
+    @property
+    def fields(self) -> list[Field]:
+        """All fields in record order (``LazyIndex.fields`` until assigned)."""
+        try:
+            return _RECORD_FIELDS.__get__(self, Record)
+        except AttributeError:
+            fields = self.index.fields()
+            _RECORD_FIELDS.__set__(self, fields)
+            return fields
+
+    @fields.setter
+    def fields(self, fields: list[Field]) -> None:
+        _RECORD_FIELDS.__set__(self, fields)

@@ -131,8 +131,8 @@ def _unimarc_evidence(idx: FieldIndex) -> int:
             score += 2
     if "200" in idx:
         score += 1
-    for tag, fields in idx.items():
-        if tag[:1] == "4" and _embeds_link(fields):
+    for tag in idx:  # only the 4xx fields looked up: a lazy index (``fieldindex.LazyIndex``) makes no others
+        if tag[:1] == "4" and _embeds_link(idx[tag]):
             score += 1
             break
     if "801" in idx:

@@ -14,7 +14,8 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import attrgetter, itemgetter
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 from pymarc import Field, Record
@@ -321,9 +322,10 @@ class _Fast:
 
 
 _MAX_PAIRS = 100_000
-#: pymarc's ``Field.indicators`` property raises on a control field; its ``_indicators`` slot holds None there.
-_IND = attrgetter("_indicators")
-_FIRST = itemgetter(0)
+#: A clean data field's indicators: the first two characters of its text.
+_INDICATORS_OF = itemgetter(slice(2))
+#: The subfield codes of a clean field's text.
+_SUBFIELD_CODES = re.compile("\x1f(.)", re.S).findall
 #: Characters not allowed in XML, except the field and subfield separators of ``parts`` text.
 _XML_CONTROLS = bytes(c for c in range(32) if _BAD_XML.match(chr(c)) and c not in (0x1E, 0x1F))
 #: A byte table that changes exactly the bytes of ``_XML_CONTROLS`` (to 0x1E): mapping them and comparing takes
@@ -387,47 +389,48 @@ def _repeats_clean(fast: _Fast, tags: list[str]) -> bool:
     return len(once) == len(set(once))
 
 
-def _controls_clean(inds: list, fields: list[Field]) -> bool:
-    """True when the control fields (indicators None) come first and each has text that is not blank and
-    holds no subfield separator; a control field after a data field is left to the field loop."""
-    n = inds.count(None)
-    if inds[:n].count(None) != n:
-        return False
-    for f in fields[:n]:
-        data = f.data
+def _controls_clean(texts: list[str]) -> bool:
+    """True when each control field's text (``texts``: those of the control fields that come first) is not blank
+    and holds no subfield separator."""
+    for data in texts:
         if not data or data.isspace() or "\x1f" in data:
             return False
     return True
 
 
-def _defined_clean(fast: _Fast, by_tag: FieldIndex) -> bool:
-    """True when every field whose rule lists its subfields uses only those."""
+def _defined_clean(fast: _Fast, tags: list[str], texts: list[str]) -> bool:
+    """True when every data field (``tags``, ``texts``: those of ``parts``) whose rule lists its subfields uses only
+    those, its codes read from its text."""
     if not fast.defined:
         return True
-    for tag in fast.defined.intersection(by_tag):
-        defined = fast.rules[tag].defined
-        if not all(defined.issuperset(map(_FIRST, f.subfields)) for f in by_tag[tag]):
+    for tag, value in zip(tags, texts):
+        if tag in fast.defined and not fast.rules[tag].defined.issuperset(_SUBFIELD_CODES(value)):
             return False
     return True
 
 
-def _clean(record: Record, flavour: str, by_tag: FieldIndex, parts: tuple[str, list[str], str]) -> bool:
-    """True when ``_structure`` would find nothing, told mostly from the whole ``parts`` text at C speed.
+def _clean(flavour: str, parts: tuple[str, list[str], str]) -> bool:
+    """True when ``_structure`` would find nothing, told from the whole ``parts`` text at C speed, without the
+    record's fields (on import they are made only when looked up: ``fieldindex.LazyIndex``).
 
-    False only sends the record through the field loop, which then explains what is wrong.
+    False only sends the record through the field loop, which then explains what is wrong. A control field after
+    a data field is left to the field loop too. A data field's indicators are its text's first two characters.
     """
     if flavour == IRBIS:
         return False
     _, tags, text = parts
     fast = _fast(flavour)
-    fields = record.fields
-    inds = list(map(_IND, fields))
-    if len(tags) != len(fields):
+    texts = text.split("\x1e")
+    n = sum(map(_is_control, tags))
+    if not all(map(_is_control, tags[:n])):
         return False
-    if not fast.pairs.issuperset(zip(tags, inds)) and not all(map(fast.pair_ok, tags, inds)):
-        return False
+    controls, data_tags, data_texts = texts[:n], tags[n:], texts[n:]
+    inds = list(map(_INDICATORS_OF, data_texts))
+    if not (fast.pairs.issuperset(zip(tags[:n], repeat(None))) and fast.pairs.issuperset(zip(data_tags, inds))):
+        if not (all(map(fast.pair_ok, tags[:n], repeat(None))) and all(map(fast.pair_ok, data_tags, inds))):
+            return False
     return (_subfields_clean(fast, tags, text) and _xml_clean(text) and _repeats_clean(fast, tags)
-            and _controls_clean(inds, fields) and _defined_clean(fast, by_tag))
+            and _controls_clean(controls) and _defined_clean(fast, data_tags, data_texts))
 
 
 def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding],
@@ -730,7 +733,7 @@ def validate(record: Record, flavour: str | None = None, position: int | None = 
     out: list[Finding] = []
     if flavour != IRBIS:
         _leader(record, flavour, position, out, parts[0] if parts is not None else None)
-    if parts is None or not _clean(record, flavour, by_tag, parts):
+    if parts is None or not _clean(flavour, parts):
         _structure(record, flavour, position, out, by_tag)
     if flavour == MARC21:
         _marc21(by_tag, position, out)
