@@ -15,7 +15,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.engine import Engine
 
-from libcat.catalog.store import Catalog, _alembic_config, head_revision, open_catalog
+from libcat.catalog.store import Catalog, _alembic_config, open_catalog
 from test_import_helpers import isbn, marc, write_iso
 
 MIGRATION = ScriptDirectory.from_config(_alembic_config()).get_revision("0006").module
@@ -71,8 +71,7 @@ def test_upgrade_from_0005_drops_the_four_foreign_keys_on_postgresql_only(db_url
     old = _references(cat.engine)
     assert UNCHECKED <= old
     rows = _rows(cat)
-    before, after, _ = cat.init()
-    assert (before, after) == ("0005", head_revision())
+    _migrate(cat, "upgrade", "0006")  # later revisions replace more keys (0008)
     assert _rows(cat) == rows == [("Ескі жазба", 1, 1, "9786010000011", "ИНВ-1", 1)]
     if cat.dialect == "postgresql":
         assert _references(cat.engine) == old - UNCHECKED
