@@ -30,6 +30,19 @@ class Base(DeclarativeBase):
     pass
 
 
+#: ``info`` of a foreign key that PostgreSQL catalogues do not hold as a constraint: migration 0006 leaves it to
+#: the application, 0008 to statement triggers. SQLite keeps every foreign key.
+NOT_ON_POSTGRESQL = {"postgresql_constraint": False}
+
+
+def included_on_postgresql(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic's ``include_object`` for a PostgreSQL catalogue: the foreign keys marked ``NOT_ON_POSTGRESQL`` are
+    left out, so that autogenerate compares the models with what the migrations made instead of adding them back."""
+    if type_ != "foreign_key_constraint" or reflected:
+        return True
+    return not all(fk.info == NOT_ON_POSTGRESQL for fk in obj.elements)  # type: ignore[attr-defined]
+
+
 class Setting(Base):
     """Key/value settings of this catalogue (repository name, profile, file store...)."""
 
@@ -77,7 +90,7 @@ class CatalogRecord(Base):
     # Identifier in the source system when it is not the control number (OAI identifier, "mfn:12").
     external_id: Mapped[str | None] = mapped_column(String(300))
     # Not checked on PostgreSQL (migration 0006: a check per inserted row; libcat never deletes a sub-catalogue).
-    subcat_id: Mapped[int | None] = mapped_column(ForeignKey("subcatalogs.id"), index=True)
+    subcat_id: Mapped[int | None] = mapped_column(ForeignKey("subcatalogs.id", info=NOT_ON_POSTGRESQL), index=True)
     flavour: Mapped[str] = mapped_column(String(10))
     # lz4-compressed on PostgreSQL servers that have it (migration 0005): a third of the JSON is over 2 kB.
     data: Mapped[str] = mapped_column(Text)
@@ -95,7 +108,7 @@ class CatalogRecord(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     # Not indexed: no query looks records up by batch (undo and export read record_events.batch_id). Not checked
     # on PostgreSQL (migration 0006: a check per inserted row; batches are never deleted, undo marks them undone).
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id", info=NOT_ON_POSTGRESQL))
     # Rights and fund categories: None = derive from the record; True/False = set by hand.
     author_death_year: Mapped[int | None] = mapped_column(Integer)
     own_publication: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -128,7 +141,7 @@ class RecordKey(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Not checked on PostgreSQL (migration 0006: a check per inserted key): records are never hard-deleted, and
     # every path that changes or tombstones a record deletes its keys itself.
-    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE", info=NOT_ON_POSTGRESQL), index=True)
     kind: Mapped[str] = mapped_column(String(10))
     value: Mapped[str] = mapped_column(String(500))
     __table_args__ = (Index("ix_record_keys_kind_value", "kind", "value"),)
@@ -139,7 +152,9 @@ class Copy(Base):
 
     __tablename__ = "copies"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))  # indexed first in ix_copies_held
+    # Indexed first in ix_copies_held. On PostgreSQL checked once per statement by triggers, not per row by a
+    # foreign key (migration 0008).
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", info=NOT_ON_POSTGRESQL))
     inventory_number: Mapped[str | None] = mapped_column(String(100))  # no query looks copies up by it
     barcode: Mapped[str | None] = mapped_column(String(100))
     location: Mapped[str | None] = mapped_column(String(200))
@@ -157,9 +172,10 @@ class RecordEvent(Base):
 
     __tablename__ = "record_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    # On PostgreSQL checked once per statement by triggers, not per row by a foreign key (migration 0008).
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", info=NOT_ON_POSTGRESQL), index=True)
     # Not checked on PostgreSQL (migration 0006: a check per inserted event; batches are never deleted).
-    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id", info=NOT_ON_POSTGRESQL), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # queried within a time range only: ix_record_events_at
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     source: Mapped[str | None] = mapped_column(String(200))
