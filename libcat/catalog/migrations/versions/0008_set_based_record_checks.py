@@ -17,9 +17,12 @@ triggers keep both guarantees of the keys, ON DELETE NO ACTION as 0001 made them
   statement trigger on every UPDATE of records would copy each updated row, data and all, into it). libcat
   never changes an id; the trigger keeps the key's rule for hand-made SQL.
 
-The errors read as PostgreSQL's own, with the names the keys had (``{table}_record_id_fkey``, which the
-downgrade gives back), the missing or still-referenced id in the detail, and the table, column and
-constraint fields set.
+An UPDATE is checked only for the rows whose record_id it changed (old and new rows matched by id), as a key
+checks it: an update of a copy's location never fails. The errors read as PostgreSQL's own, with the names the
+keys had (``{table}_record_id_fkey``, which the downgrade gives back), the missing or still-referenced id in the
+detail, and the schema, table and constraint fields set (the column field left empty, as PostgreSQL leaves it).
+The functions keep the search path of the migration (``SET search_path FROM CURRENT``), so they find the tables
+whatever the session's path is: a ``pg_dump`` restore sets it empty.
 
 What a trigger does not do that the foreign key did: it takes no FOR KEY SHARE lock on the record. A
 transaction that deletes a record while another, not yet committed, adds an event or a copy for it sees no
@@ -51,19 +54,24 @@ REFERENCING = ("record_events", "copies")
 
 #: The statement's rows name records that exist (after INSERT or UPDATE on a referencing table).
 PRESENT = """
-CREATE FUNCTION record_id_present() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION record_id_present() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     missing integer;
 BEGIN
-    SELECT n.record_id INTO missing FROM new_rows n
-    WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = n.record_id) LIMIT 1;
+    IF TG_OP = 'UPDATE' THEN  -- only the rows whose record_id changed, as a foreign key checks
+        SELECT n.record_id INTO missing FROM new_rows n
+        WHERE NOT EXISTS (SELECT 1 FROM old_rows o WHERE o.id = n.id AND o.record_id = n.record_id)
+          AND NOT EXISTS (SELECT 1 FROM records r WHERE r.id = n.record_id) LIMIT 1;
+    ELSE
+        SELECT n.record_id INTO missing FROM new_rows n
+        WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = n.record_id) LIMIT 1;
+    END IF;
     IF FOUND THEN
         RAISE foreign_key_violation USING
             MESSAGE = format('insert or update on table "%s" violates foreign key constraint "%s_record_id_fkey"',
                              TG_TABLE_NAME, TG_TABLE_NAME),
             DETAIL = format('Key (record_id)=(%s) is not present in table "records".', missing),
-            SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME, COLUMN = 'record_id',
-            CONSTRAINT = TG_TABLE_NAME || '_record_id_fkey';
+            SCHEMA = TG_TABLE_SCHEMA, TABLE = TG_TABLE_NAME, CONSTRAINT = TG_TABLE_NAME || '_record_id_fkey';
     END IF;
     RETURN NULL;
 END $$
@@ -71,7 +79,7 @@ END $$
 
 #: No event or copy names a record that is gone (after DELETE on records, or a changed id).
 UNREFERENCED = """
-CREATE FUNCTION records_unreferenced() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION records_unreferenced() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 DECLARE
     gone integer;
     referrer text;
@@ -96,8 +104,7 @@ BEGIN
             MESSAGE = format('update or delete on table "records" violates foreign key constraint '
                              '"%s_record_id_fkey" on table "%s"', referrer, referrer),
             DETAIL = format('Key (id)=(%s) is still referenced from table "%s".', gone, referrer),
-            SCHEMA = TG_TABLE_SCHEMA, TABLE = referrer, COLUMN = 'record_id',
-            CONSTRAINT = referrer || '_record_id_fkey';
+            SCHEMA = TG_TABLE_SCHEMA, TABLE = referrer, CONSTRAINT = referrer || '_record_id_fkey';
     END IF;
     RETURN NULL;
 END $$
@@ -107,8 +114,9 @@ END $$
 def _triggers() -> list[str]:
     """CREATE TRIGGER statements: two a referencing table, two on records."""
     made = [f"CREATE TRIGGER {table}_record_id_{event.lower()} AFTER {event} ON {table} "
-            "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION record_id_present()"
-            for table in REFERENCING for event in ("INSERT", "UPDATE")]
+            f"REFERENCING {rows} FOR EACH STATEMENT EXECUTE FUNCTION record_id_present()"
+            for table in REFERENCING for event, rows in (("INSERT", "NEW TABLE AS new_rows"),
+                                                         ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"))]
     made.append("CREATE TRIGGER records_referenced_delete AFTER DELETE ON records "
                 "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION records_unreferenced()")
     made.append("CREATE TRIGGER records_referenced_id AFTER UPDATE OF id ON records FOR EACH ROW "
