@@ -36,8 +36,6 @@ def subfield_values(f: Field, codes: tuple[str, ...]) -> list[str]:
     return [value for _, value in found]
 
 
-#: The value of a tag of a ``LazyIndex`` whose fields are not made yet.
-_PENDING = object()
 _DICT_GET = dict.get
 _DICT_ITEM = dict.__getitem__
 _DICT_SET = dict.__setitem__
@@ -49,26 +47,21 @@ class LazyIndex(dict):
     Every tag is a key from the start (``in``, ``len`` and iteration need no fields); ``get`` and ``[]`` make
     that tag's fields, ``items``, ``values`` and ``fields`` make all that are still missing. The import steps
     look up ~9 of a bench record's 21 fields, so ~60% of its Field and Subfield objects are never made.
+    Made by ``lazy_index``; a tag whose fields are not made yet holds the position of its last field (an int).
     """
 
-    __slots__ = ("tags", "texts", "make", "_all")
-
-    def __init__(self, tags: list[str], texts: list[str], make: Callable[[str, str], Field]) -> None:
-        """``texts[i]`` is the text of the field tagged ``tags[i]``; ``make(tag, text)`` makes its Field."""
-        super().__init__(dict.fromkeys(tags, _PENDING))
-        self.tags = tags
-        self.texts = texts
-        self.make = make
-        self._all: list[Field] | None = None
+    __slots__ = ("tags", "texts", "make", "firsts", "_all")
 
     def get(self, tag: str, default=None):
         """The fields tagged ``tag`` (made now if not yet), else ``default``."""
-        got = _DICT_GET(self, tag, default)
-        return self._made(tag) if got is _PENDING else got
+        got = _DICT_GET(self, tag)
+        if got is None:
+            return default
+        return self._made(tag, got) if got.__class__ is int else got
 
     def __getitem__(self, tag: str) -> list[Field]:
         got = _DICT_ITEM(self, tag)
-        return self._made(tag) if got is _PENDING else got
+        return self._made(tag, got) if got.__class__ is int else got
 
     def items(self):
         """``dict.items`` with every tag's fields made."""
@@ -88,21 +81,37 @@ class LazyIndex(dict):
             self._all = [next(taken[tag]) for tag in self.tags]
         return self._all
 
-    def _made(self, tag: str) -> list[Field]:
-        """Make, keep and return the fields tagged ``tag``."""
-        tags, texts, make = self.tags, self.texts, self.make
-        first = tags.index(tag)
-        if tags.count(tag) == 1:
-            fields = [make(tag, texts[first])]
+    def _made(self, tag: str, last: int) -> list[Field]:
+        """Make, keep and return the fields tagged ``tag``, the last at position ``last``. The first one's position
+        is looked up in ``firsts``: a list's ``index`` and ``count`` compared strings for ~25,000 instructions a
+        bench record."""
+        first = self.firsts[tag]
+        texts, make = self.texts, self.make
+        if first == last:
+            fields = [make(tag, texts[last])]
         else:
-            fields = [make(tag, texts[i]) for i in range(first, len(tags)) if tags[i] == tag]
+            tags = self.tags
+            fields = [make(tag, texts[i]) for i in range(first, last + 1) if tags[i] == tag]
         _DICT_SET(self, tag, fields)
         return fields
 
     def _make_all(self) -> None:
         for tag, got in list(dict.items(self)):
-            if got is _PENDING:
-                self._made(tag)
+            if got.__class__ is int:
+                self._made(tag, got)
+
+
+def lazy_index(tags: list[str], texts: list[str], make: Callable[[str, str], Field]) -> LazyIndex:
+    """The lazy index of a record whose field tagged ``tags[i]`` has the text ``texts[i]``; ``make(tag, text)``
+    makes a Field."""
+    positions = range(len(tags))
+    idx = LazyIndex(zip(tags, positions))
+    idx.firsts = dict(zip(reversed(tags), reversed(positions)))
+    idx.tags = tags
+    idx.texts = texts
+    idx.make = make
+    idx._all = None
+    return idx
 
 
 _RECORD_FIELDS = Record.fields

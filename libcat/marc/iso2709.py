@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import struct
+import sys
 from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import accumulate, chain, compress, repeat
@@ -32,7 +33,7 @@ from typing import BinaryIO, NamedTuple
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
 from . import encoding as enc
-from .fieldindex import FieldIndex, LazyIndex, LazyRecord
+from .fieldindex import FieldIndex, LazyIndex, LazyRecord, lazy_index
 from .flavour import IRBIS_VALUE_CODE as VALUE_CODE
 
 #: MARC-8's escape. ``ESC in data`` is the test: ``b"\x1b" in data`` costs ~190 ns more (a bytes operand is
@@ -159,7 +160,13 @@ def is_control_tag(tag: str) -> bool:
 
 
 _CONTROL = Memo(is_control_tag, MEMO_SIZE)
-_TAG_TEXT = Memo(partial(bytes.decode, encoding="latin-1"), MEMO_SIZE)
+def _tag_text(tag: bytes) -> str:
+    """A tag's text, interned: the steps look tags up by literals ("245"), which the compiler interns, so a dict
+    finds the tag by identity instead of comparing strings (3,000 instructions a bench record)."""
+    return sys.intern(tag.decode("latin-1"))
+
+
+_TAG_TEXT = Memo(_tag_text, MEMO_SIZE)
 #: Directories of up to this many entries are read by a cached ``struct`` unpacker (~36 bytes per entry each).
 _DIR_TAGS_CACHED = 256
 _DIR_TAGS = Memo(lambda n: struct.Struct("3s9x" * n).unpack, _DIR_TAGS_CACHED)
@@ -465,8 +472,12 @@ def _joined_text(after_leader: str, chunk: bytes) -> str:
 
 
 def _has_empty_subfield(text: str) -> bool:
-    """True when a 0x1F of a record's text starts no subfield: it is followed by 0x1F, by 0x1E or by nothing."""
-    return "\x1f\x1f" in text or "\x1f\x1e" in text or text.endswith("\x1f")
+    """True when a 0x1F of a record's text starts no subfield: it is followed by 0x1F, by 0x1E or by nothing
+    (one search: 1.2 µs a bench record, two ``in`` and ``endswith`` took 1.75)."""
+    return _EMPTY_SUBFIELD(text) is not None
+
+
+_EMPTY_SUBFIELD = re.compile("\x1f(?:[\x1e\x1f]|\\Z)").search
 
 
 def parse(chunk: bytes, encoding: str | None = None) -> Parsed:
@@ -513,7 +524,7 @@ def read_record_lazy(chunk: bytes, encoding: str | None = None,
     if text is not None:
         texts = text.split("\x1e")
         if _is_clean(tags, texts, text):
-            idx = LazyIndex(tags, texts, _text_field)
+            idx = lazy_index(tags, texts, _text_field)
             return _lazy_record(leader, idx), used, warnings, (leader, tags, text), idx
     return _unclean_record(leader, tags, values, used, warnings, text), used, warnings, None, None
 
@@ -529,11 +540,23 @@ def _unclean_record(leader: str, tags: list[str], values: list[bytes], used: str
 
 def _is_clean(tags: list[str], texts: list[str], text: str) -> bool:
     """True when ``_clean_fields`` would make the fields of ``texts`` (``text`` split at 0x1E): no subfield is
-    empty and each data field's text is two indicators, neither 0x1F, then 0x1F (found at C speed)."""
+    empty and each data field's text is two indicators, neither 0x1F, then 0x1F.
+
+    Where the control fields come first, as they do in almost every record, the data fields are the text after
+    them, checked by one regular expression (4.6 µs a bench record instead of 5.6 finding 0x1F in each).
+    """
     if _has_empty_subfield(text):
         return False
-    data = list(compress(texts, map(not_, map(_CONTROL.__getitem__, tags))))
-    return list(map(str.find, data, repeat("\x1f"))).count(2) == len(data)
+    control = list(map(_CONTROL.__getitem__, tags))
+    n = control.count(True)
+    if True in control[n:]:
+        data = list(compress(texts, map(not_, control)))
+        return list(map(str.find, data, repeat("\x1f"))).count(2) == len(data)
+    return n == len(tags) or _DATA_FIELDS(text, sum(map(len, texts[:n])) + n) is not None
+
+
+#: Data fields joined by 0x1E, each two indicators (neither 0x1F) then 0x1F: ``fullmatch`` from the first one.
+_DATA_FIELDS = re.compile("[^\x1e\x1f]{2}\x1f[^\x1e]*+(?:\x1e[^\x1e\x1f]{2}\x1f[^\x1e]*+)*+").fullmatch
 
 
 def _text_field(tag: str, value: str) -> Field:
@@ -550,9 +573,13 @@ def _text_field(tag: str, value: str) -> Field:
         field.control_field = False
         field.data = None
         field._indicators = _INDICATORS[pieces[0]]
-        del pieces[0]
-        field.subfields = list(map(tuple.__new__, repeat(Subfield), zip(map(_CODE, pieces), map(_VALUE, pieces))))
+        field.subfields = [_NEW_TUPLE(Subfield, (piece[0], piece[1:])) for piece in pieces[1:]]
     return field
+
+
+#: A comprehension of ``tuple.__new__`` makes one field's few subfields faster than ``_subfields``' maps and zip
+#: (1.1 against 1.4 µs for three).
+_NEW_TUPLE = tuple.__new__
 
 
 def read_record(chunk: bytes, encoding: str | None = None) -> tuple[Record, str, list[str]]:

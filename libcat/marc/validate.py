@@ -24,7 +24,8 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from .. import i18n
 from . import isbn
-from .fieldindex import FieldIndex, index
+from .iso2709 import MEMO_SIZE, Memo
+from .fieldindex import FieldIndex, LazyIndex, index
 from .flavour import IRBIS, IRBIS_VALUE_CODE, IRBIS_WORKSHEETS, MARC21, UNIMARC, detect
 
 ERROR = "error"
@@ -149,6 +150,9 @@ def _max_year() -> int:
 
 def _is_control(tag: str) -> bool:
     return tag < "010" and tag.isdigit()
+
+
+_CONTROL = Memo(_is_control, MEMO_SIZE)
 
 
 def _check_isbn(value: str, out: list[Finding], pos: int | None, tag: str, code: str) -> None:
@@ -409,7 +413,7 @@ def _defined_clean(fast: _Fast, tags: list[str], texts: list[str]) -> bool:
     return True
 
 
-def _clean(flavour: str, parts: tuple[str, list[str], str]) -> bool:
+def _clean(flavour: str, by_tag: FieldIndex, parts: tuple[str, list[str], str]) -> bool:
     """True when ``_structure`` would find nothing, told from the whole ``parts`` text at C speed, without the
     record's fields (on import they are made only when looked up: ``fieldindex.LazyIndex``).
 
@@ -419,18 +423,24 @@ def _clean(flavour: str, parts: tuple[str, list[str], str]) -> bool:
     if flavour == IRBIS:
         return False
     _, tags, text = parts
+    texts = _texts(by_tag, text)
     fast = _fast(flavour)
-    texts = text.split("\x1e")
-    n = sum(map(_is_control, tags))
-    if not all(map(_is_control, tags[:n])):
+    control = list(map(_CONTROL.__getitem__, tags))
+    n = control.count(True)
+    if True in control[n:]:
         return False
-    controls, data_tags, data_texts = texts[:n], tags[n:], texts[n:]
+    control_tags, controls, data_tags, data_texts = tags[:n], texts[:n], tags[n:], texts[n:]
     inds = list(map(_INDICATORS_OF, data_texts))
-    if not (fast.pairs.issuperset(zip(tags[:n], repeat(None))) and fast.pairs.issuperset(zip(data_tags, inds))):
-        if not (all(map(fast.pair_ok, tags[:n], repeat(None))) and all(map(fast.pair_ok, data_tags, inds))):
+    if not (fast.pairs.issuperset(zip(control_tags, repeat(None))) and fast.pairs.issuperset(zip(data_tags, inds))):
+        if not (all(map(fast.pair_ok, control_tags, repeat(None))) and all(map(fast.pair_ok, data_tags, inds))):
             return False
     return (_subfields_clean(fast, tags, text) and _xml_clean(text) and _repeats_clean(fast, tags)
             and _controls_clean(controls) and _defined_clean(fast, data_tags, data_texts))
+
+
+def _texts(by_tag: FieldIndex, text: str) -> list[str]:
+    """``text`` split at 0x1E: a lazy index's own list (splitting the text again took 3.7 µs a bench record)."""
+    return by_tag.texts if type(by_tag) is LazyIndex else text.split("\x1e")
 
 
 def _structure(record: Record, flavour: str, pos: int | None, out: list[Finding],
@@ -733,7 +743,7 @@ def validate(record: Record, flavour: str | None = None, position: int | None = 
     out: list[Finding] = []
     if flavour != IRBIS:
         _leader(record, flavour, position, out, parts[0] if parts is not None else None)
-    if parts is None or not _clean(flavour, parts):
+    if parts is None or not _clean(flavour, by_tag, parts):
         _structure(record, flavour, position, out, by_tag)
     if flavour == MARC21:
         _marc21(by_tag, position, out)
