@@ -186,3 +186,26 @@ def test_the_import_steps_make_only_the_fields_they_look_up():
     assert isinstance(prepared, importer._Prepared) and parts is not None
     assert idx._all is None and isinstance(dict.get(idx, "245"), list)
     assert not isinstance(dict.get(idx, "650"), list) and not isinstance(dict.get(idx, "700"), list)
+
+
+def test_dict_methods_of_a_lazy_index_hand_out_fields_never_positions():
+    chunk = next(_crafted())
+    plain = index(iso2709.read_record(chunk)[0])
+
+    def fresh() -> LazyIndex:
+        return iso2709.read_record_lazy(chunk)[4]
+
+    shape = {tag: [_shape(f) for f in fields] for tag, fields in plain.items()}
+    for made in (fresh().copy(), fresh() | {}):
+        assert type(made) is dict and {tag: [_shape(f) for f in fs] for tag, fs in made.items()} == shape
+    idx = fresh()
+    assert idx == dict(idx.copy()) and not (idx != idx.copy()) and fresh() != plain  # pymarc fields: by identity
+    shown = repr(fresh())
+    assert shown.count("pymarc.field.Field") == sum(map(len, plain.values())) and ": [" in shown
+    for method, args in (("setdefault", ("650",)), ("pop", ("650",))):
+        assert [_shape(f) for f in getattr(fresh(), method)(*args)] == shape["650"]
+    assert fresh().pop("жоқ", []) == []
+    idx = fresh()
+    assert idx.setdefault("999", []) == [] and "999" in idx
+    tag, fields = fresh().popitem()
+    assert [_shape(f) for f in fields] == shape[tag]

@@ -7,7 +7,8 @@ call; an index made once and handed to each of them walks them once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, ItemsView, ValuesView
+from typing import Any
 
 from pymarc import Field, Record
 
@@ -39,6 +40,7 @@ def subfield_values(f: Field, codes: tuple[str, ...]) -> list[str]:
 _DICT_GET = dict.get
 _DICT_ITEM = dict.__getitem__
 _DICT_SET = dict.__setitem__
+_DICT_SETDEFAULT = dict.setdefault
 
 
 class LazyIndex(dict):
@@ -48,11 +50,14 @@ class LazyIndex(dict):
     that tag's fields, ``items``, ``values`` and ``fields`` make all that are still missing. The import steps
     look up ~9 of a bench record's 21 fields, so ~60% of its Field and Subfield objects are never made.
     Made by ``lazy_index``; a tag whose fields are not made yet holds the position of its last field (an int).
+    The dict methods that would hand out such a position make every field first; only ``dict(idx)`` and
+    ``{**idx}``, which read the dict in C, would not (no step copies an index). The record's ``fields`` are the
+    lists' objects, read when first asked for: a step must not add to or remove from a list it was given.
     """
 
     __slots__ = ("tags", "texts", "make", "firsts", "_all")
 
-    def get(self, tag: str, default=None):
+    def get(self, tag: str, default: Any = None) -> Any:
         """The fields tagged ``tag`` (made now if not yet), else ``default``."""
         got = _DICT_GET(self, tag)
         if got is None:
@@ -63,15 +68,48 @@ class LazyIndex(dict):
         got = _DICT_ITEM(self, tag)
         return self._made(tag, got) if got.__class__ is int else got
 
-    def items(self):
+    def items(self) -> ItemsView[str, list[Field]]:
         """``dict.items`` with every tag's fields made."""
         self._make_all()
         return dict.items(self)
 
-    def values(self):
+    def values(self) -> ValuesView[list[Field]]:
         """``dict.values`` with every tag's fields made."""
         self._make_all()
         return dict.values(self)
+
+    def copy(self) -> FieldIndex:
+        """A plain index of the same lists, every tag's fields made."""
+        self._make_all()
+        return dict(dict.items(self))
+
+    def __eq__(self, other: object) -> bool:
+        self._make_all()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __repr__(self) -> str:
+        self._make_all()
+        return dict.__repr__(self)
+
+    def __or__(self, other: Any) -> FieldIndex:
+        return self.copy() | other
+
+    def setdefault(self, tag: str, default: Any = None) -> Any:
+        """``dict.setdefault``, the tag's fields made if it has them."""
+        return self[tag] if tag in self else _DICT_SETDEFAULT(self, tag, default)
+
+    def pop(self, tag: str, *default: Any) -> Any:
+        """``dict.pop``, the tag's fields made first."""
+        self.get(tag)
+        return dict.pop(self, tag, *default)
+
+    def popitem(self) -> tuple[str, list[Field]]:
+        """``dict.popitem``, every tag's fields made first."""
+        self._make_all()
+        return dict.popitem(self)
 
     def fields(self) -> list[Field]:
         """Every field in record order, the same objects the index hands out (made on the first call)."""
