@@ -115,3 +115,22 @@ def test_a_file_moved_or_replaced_during_an_import_stops_it_with_a_message(catal
     monkeypatch.setattr(imp._Run, "_chunk", then_touch)
     with pytest.raises(imp.CatalogError, match="көшті.mrc: .*(stay in place|changed or was replaced)"):
         imp.import_files(catalog, [path], imp.ImportOptions(jobs=2, chunk_size=5))
+
+
+def test_workers_send_the_json_their_hash_was_taken_of(tmp_path):
+    """``many(data_bytes=True)``, as a worker prepares: the same rows, the JSON as the UTF-8 bytes whose SHA-256 is
+    the content hash (``records.content_hash`` of the text)."""
+    from libcat.catalog import records
+    from libcat.kabis import classify, profiles
+
+    path = write_iso(tmp_path / "kk.mrc", [marc(f"қ{i}", f"Қазақ әдебиеті {i}", isbn=None) for i in range(30)])
+    unit = next(imp._raw_units(str(path), 30))
+    prep = imp._Preparer(None, None, classify.load(profiles.DEFAULT_PROFILE))
+    plain = prep.many(str(path), imp._read_raw(imp._unit_records(str(path), unit), None))
+    sent = prep.many(str(path), imp._read_raw(imp._unit_records(str(path), unit), None), data_bytes=True)
+    assert len(plain) == len(sent) == 30
+    for p, b in zip(plain, sent):
+        data = p.row[imp._DATA]
+        assert type(data) is str and b.row[imp._DATA] == data.encode("utf-8") and "Қазақ" in data
+        assert p.row[imp._HASH] == b.row[imp._HASH] == records.content_hash(data)
+        assert imp._pack(p) == imp._pack(b)

@@ -289,7 +289,7 @@ def _stored_json(record: Record, parts: iso2709.Parts | None) -> str:
     return (parts is not None and json_from_text(*parts)) or record_to_json(record)
 
 
-def _row(flavour: str, data: str, content_hash: str, s: Any, external_id: str | None) -> tuple:
+def _row(flavour: str, data: str | bytes, content_hash: str, s: Any, external_id: str | None) -> tuple:
     """The row (``ROW_COLUMNS``) of a record stored as ``data`` whose summary is ``s``."""
     return (flavour, data, content_hash, s.control_number[:200] if s.control_number else None, s.title,
             s.author[:500] if s.author else None, s.year, " ".join(s.isbns)[:500] or None, s.language,
@@ -394,9 +394,10 @@ class _Preparer:
         return self.many(file, [(item, idx, parts)])[0]
 
     def many(self, file: str, batch: list[tuple[ReadItem, FieldIndex | None, iso2709.Parts | None]],
-             ) -> list[_Outcome | _Prepared]:
+             data_bytes: bool = False) -> list[_Outcome | _Prepared]:
         """The outcome of each ``(item, field index, parts)`` of ``batch``: deleted, unreadable, rejected (with
-        its errors), or prepared.
+        its errors), or prepared (its stored JSON as UTF-8 bytes with ``data_bytes``, as a worker sends it: the
+        bytes its content hash is taken of, not encoded a second time).
 
         Every step reads a record through one field index (``idx``, made here when None); ``parts``, the
         clean record's text from ``iso2709.read_record_parts``, lets validation and JSON skip the fields.
@@ -423,7 +424,10 @@ class _Preparer:
         datas = [_stored_json(record, parts) for _, _, record, _, _, parts, _ in checked]
         summaries = [summarize(record, flavour, idx) for _, _, record, flavour, idx, _, _ in checked]
         exts = [item.external_id or (f"mfn:{item.mfn}" if item.mfn else None) for _, item, *_ in checked]
-        rows = list(map(_row, [c[3] for c in checked], datas, map(rec.content_hash, datas), summaries, exts))
+        encoded = list(map(str.encode, datas))  # UTF-8
+        sha256 = hashlib.sha256
+        hashes = [sha256(b).hexdigest() for b in encoded]  # rec.content_hash
+        rows = list(map(_row, [c[3] for c in checked], encoded if data_bytes else datas, hashes, summaries, exts))
         record_keys = mkeys.record_keys
         keys = [record_keys(record, flavour, s, None if (row[_CN] or row[_EXT]) else row[_HASH], idx)
                 for (_, _, record, flavour, idx, _, _), s, row in zip(checked, summaries, rows)]
@@ -1258,7 +1262,7 @@ def _prepare_raw(file: str, unit: tuple, encoding: str | None,
     records = _unit_records(file, unit, identity)
     out: list[_Outcome | tuple] = []
     for start in range(0, len(records), STAGE_SIZE):
-        for o in _WORKER.many(file, _read_raw(records[start:start + STAGE_SIZE], encoding)):
+        for o in _WORKER.many(file, _read_raw(records[start:start + STAGE_SIZE], encoding), data_bytes=True):
             if isinstance(o, _Outcome):
                 o.item.record = None
                 out.append(o)
@@ -1302,12 +1306,14 @@ def _problem_tuple(p: Problem) -> tuple:
 def _pack(p: _Prepared) -> tuple:
     """A prepared record as a plain tuple (the record itself stays behind: it is rebuilt from its JSON if needed).
 
-    Its JSON travels as UTF-8 bytes, which the writing process stores without decoding (``_insert``): a
-    decoded str would be decoded by unpickling and encoded again by the driver, both in the writing process.
+    Its JSON travels as UTF-8 bytes (``many(data_bytes=True)``), which the writing process stores without
+    decoding (``_insert``): a str would be decoded by unpickling and encoded again by the driver, both in the
+    writing process.
     """
     row = p.row
-    return (p.position, p.offset, p.offset_unit, p.file, p.flavour,
-            (*row[:_DATA], row[_DATA].encode("utf-8"), *row[_DATA + 1:]), p.keys, p.copies, p.subcat,
+    if type(row[_DATA]) is not bytes:
+        row = (*row[:_DATA], row[_DATA].encode("utf-8"), *row[_DATA + 1:])
+    return (p.position, p.offset, p.offset_unit, p.file, p.flavour, row, p.keys, p.copies, p.subcat,
             [_problem_tuple(w) for w in p.warnings])
 
 
