@@ -280,3 +280,57 @@ def test_100a_fast_check_passes_clean_values():
 
     for a in ["20240101d1964    u  y0kazy50      ca", "19991231a19uu9999k  y0rusy0189    ba"]:
         assert _clean_100a(2027).fullmatch(a), a
+
+
+ONCE_CASES = {
+    "repeated-once-code": _df("246", "10", ("a", KAZ), ("b", "Русский"), ("a", "ещё")),
+    "repeated-once-code-adjacent": _df("100", "1 ", ("a", "Абай"), ("a", "Құнанбайұлы")),
+    "repeated-once-code-not-first": _df("700", "1 ", ("e", "ред."), ("q", "А."), ("d", "1845"), ("q", "Б.")),
+    "repeated-digit-code": _df("080", "  ", ("a", "821.512.122"), ("2", "ed"), ("2", "ru")),
+    "blank-value": _df("500", "  ", ("a", " \u3000 ")),
+    "blank-subfield": _df("500", "  ", ("a", KAZ), ("b", " \u3000 ")),
+    "bad-code": _df("650", " 4", ("a", "Тарих"), ("Қ", KAZ)),
+    "repeat-where-allowed": _df("650", " 7", ("a", "Тарих"), ("x", "ғылым"), ("x", "білім"), ("2", "rubbk")),
+}
+
+
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+@pytest.mark.parametrize("case", sorted(ONCE_CASES))
+@pytest.mark.parametrize("flavour", [MARC21, UNIMARC])
+def test_fast_check_equals_the_field_loop_wherever_the_field_is(case, where, flavour):
+    """A repeated once-only subfield code, a blank value or a bad code in the first, a middle or the last data field
+    (Kazakh and Russian text around it): the fast check passes the record exactly when ``_structure`` finds
+    nothing (a blank subfield beside text is left to the field loop, which finds nothing in it), and a lazily read
+    record gives the findings a fully made one gives."""
+    fields = [_df("245", "10", ("a", KAZ), ("c", "Абай")), _df("200", "1 ", ("a", "Русский текст и " + KAZ)),
+              _df("650", " 7", ("a", "Тарих"), ("x", "ғылым"), ("x", "білім"))]
+    fields.insert({"first": 0, "middle": 2, "last": len(fields)}[where], ONCE_CASES[case])
+    rec = _rec(flavour, Field(tag="001", data="kz-5"), Field(tag="008", data="240101s2023    kz            000 0 kaz d"),
+               *fields)
+    fast = _same(rec, flavour, 7)
+    got, _, _, parts, idx = iso2709.read_record_lazy(rec.as_marc())
+    found: list = []
+    _structure(got, flavour, 7, found, index(got))
+    assert fast is (not found and case != "blank-subfield"), found
+    if flavour == MARC21 and case.startswith("repeated"):
+        assert [f.code for f in found] == ["duplicate-subfield"]
+    if case in ("blank-value", "bad-code"):
+        assert found
+    plain, _, _, _ = iso2709.read_record_parts(rec.as_marc())
+    assert validate(got, flavour, 7, idx, parts=parts) == validate(plain, flavour, 7)
+
+
+@pytest.mark.parametrize("drop", ["001", "245", "020", "022", "041", "260", "264", "008", None])
+def test_marc21_rules_equal_on_lazy_and_made_records_whatever_tags_are_missing(drop):
+    """``_marc21`` skips the tags a record lacks: a lazily read record and a fully made one give the same
+    findings with any of its tags missing."""
+    fields = [Field(tag="001", data="kz-6"), Field(tag="008", data="240101s2999    kz            000 0 xxx d"),
+              _df("020", "  ", ("a", "978-601-004-572-9")), _df("022", "  ", ("a", "0378-5954")),
+              _df("041", "0 ", ("a", "kazqqq")), _df("245", "10", ("a", "  "), ("b", KAZ)),
+              _df("260", "  ", ("c", "2999")), _df("264", " 1", ("c", "©3000"))]
+    rec = _rec(MARC21, *[f for f in fields if f.tag != drop])
+    got, _, _, parts, idx = iso2709.read_record_lazy(rec.as_marc())
+    plain, _, _, _ = iso2709.read_record_parts(rec.as_marc())
+    lazy = validate(got, MARC21, 8, idx, parts=parts)
+    assert lazy == validate(plain, MARC21, 8)
+    assert lazy

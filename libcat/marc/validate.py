@@ -541,10 +541,13 @@ def _subvalues(fields: list[Field] | None, code: str) -> list[str]:
 
 
 def _has_text(fields: list[Field] | None, code: str) -> bool:
-    """True when some ``code`` subfield of ``fields`` holds more than spaces."""
-    for v in _subvalues(fields, code):
-        if not v.isspace():
-            return True
+    """True when some ``code`` subfield of ``fields`` holds more than spaces (found in one loop, without
+    ``_subvalues``' list: 0.3 µs a bench record)."""
+    if fields:
+        for f in fields:
+            for c, v in f.subfields:
+                if c == code and v and not v.isspace():
+                    return True
     return False
 
 
@@ -557,25 +560,31 @@ def _has_title(by_tag: dict[str, list[Field]], parent_code: str) -> bool:
 
 
 def _marc21(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]) -> None:
+    """MARC 21 rules; a tag the record lacks is not looked up (``LazyIndex.get`` is a Python call: 0.4 µs a bench
+    record, which has no 022 or 260 and half of them no 020)."""
     get = by_tag.get
     if "001" not in by_tag:
         out.append(finding("missing-control-number", pos, "001"))
     if not _has_text(get("245"), "a"):
         out.append(finding("missing-title", pos, "245", "a"))
-    for v in _subvalues(get("020"), "a"):
-        _check_isbn(v, out, pos, "020", "a")
-    for v in _subvalues(get("022"), "a"):
-        _check_issn(v, out, pos, "022", "a")
+    if "020" in by_tag:
+        for v in _subvalues(get("020"), "a"):
+            _check_isbn(v, out, pos, "020", "a")
+    if "022" in by_tag:
+        for v in _subvalues(get("022"), "a"):
+            _check_issn(v, out, pos, "022", "a")
     max_year = _max_year()
     fields = get("008")
     if fields:
         _check_008(fields[0].data or "", out, pos, max_year)
-    fields = get("041")
-    if fields:
-        _check_041(fields, out, pos)
+    if "041" in by_tag:
+        fields = get("041")
+        if fields:
+            _check_041(fields, out, pos)
     for tag in ("260", "264"):
-        for v in _subvalues(get(tag), "c"):
-            _check_text_years(v, out, pos, tag, "c", max_year)
+        if tag in by_tag:
+            for v in _subvalues(get(tag), "c"):
+                _check_text_years(v, out, pos, tag, "c", max_year)
 
 
 def _check_008(data: str, out: list[Finding], pos: int | None, max_year: int) -> None:
