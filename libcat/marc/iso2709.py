@@ -547,12 +547,19 @@ def _is_clean(tags: list[str], texts: list[str], text: str) -> bool:
     """
     if _has_empty_subfield(text):
         return False
-    control = list(map(_CONTROL.__getitem__, tags))
-    n = control.count(True)
-    if True in control[n:]:
-        data = list(compress(texts, map(not_, control)))
+    n = leading_controls(tags)
+    if n is None:
+        data = list(compress(texts, map(not_, map(_CONTROL.__getitem__, tags))))
         return list(map(str.find, data, repeat("\x1f"))).count(2) == len(data)
     return n == len(tags) or _DATA_FIELDS(text, sum(map(len, texts[:n])) + n) is not None
+
+
+def leading_controls(tags: list[str]) -> int | None:
+    """How many control fields begin a record with fields ``tags``; None when a control field follows a data field
+    (the reader and validation's fast check both take the fields after them as the data fields)."""
+    control = list(map(_CONTROL.__getitem__, tags))
+    n = control.count(True)
+    return None if True in control[n:] else n
 
 
 #: Data fields joined by 0x1E, each two indicators (neither 0x1F) then 0x1F: ``fullmatch`` from the first one.
