@@ -425,8 +425,7 @@ class _Preparer:
         summaries = [summarize(record, flavour, idx) for _, _, record, flavour, idx, _, _ in checked]
         exts = [item.external_id or (f"mfn:{item.mfn}" if item.mfn else None) for _, item, *_ in checked]
         encoded = list(map(str.encode, datas))  # UTF-8
-        sha256 = hashlib.sha256
-        hashes = [sha256(b).hexdigest() for b in encoded]  # rec.content_hash
+        hashes = list(map(rec.content_hash, encoded))
         rows = list(map(_row, [c[3] for c in checked], encoded if data_bytes else datas, hashes, summaries, exts))
         record_keys = mkeys.record_keys
         keys = [record_keys(record, flavour, s, None if (row[_CN] or row[_EXT]) else row[_HASH], idx)

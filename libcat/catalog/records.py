@@ -67,9 +67,10 @@ SNAPSHOT_COLUMNS = (
 )
 
 
-def content_hash(data_json: str) -> str:
-    """SHA-256 of the stored record text: equal hashes mean an unchanged record."""
-    return hashlib.sha256(data_json.encode("utf-8")).hexdigest()
+def content_hash(data_json: str | bytes) -> str:
+    """SHA-256 of the stored record text (given as text or as its UTF-8 bytes): equal hashes mean an unchanged
+    record."""
+    return hashlib.sha256(data_json.encode("utf-8") if type(data_json) is str else data_json).hexdigest()
 
 
 def load(row: CatalogRecord) -> Record:
