@@ -176,7 +176,7 @@ def test_caches_stay_bounded():
     starts = [a + b for a in letters[:70] for b in letters[:70]]
     text = "\x1e".join(f"{ind}\x1f{chr(0x4E00 + i)}v" for i, ind in enumerate(starts[: len(tags)]))
     assert _check(LEADER, tags[: len(starts)], text) is not None
-    memos = (marcjson._OPENERS, marcjson._SEPARATORS, marcjson._WRAPPERS, marcjson._CONTROL)
+    memos = (marcjson._OPENERS, marcjson._SEPARATORS, marcjson._WRAPPERS, iso2709._CONTROL)
     assert max(map(len, memos)) <= iso2709.MEMO_SIZE
 
 

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
-from .iso2709 import MEMO_SIZE, Memo, fields_to_record, is_control_tag, mark_charset, record_to_fields
+from .iso2709 import MEMO_SIZE, Memo, fields_to_record, is_control_tag, leading_controls, mark_charset, record_to_fields
 
 
 def record_to_dict(record: Record) -> dict[str, Any]:
@@ -131,7 +131,6 @@ def _separator(tag: str) -> str:
 _WRAPPERS = Memo(_wrapper, MEMO_SIZE)
 _OPENERS = Memo(_opener, MEMO_SIZE)
 _SEPARATORS = Memo(_separator, MEMO_SIZE)
-_CONTROL = Memo(is_control_tag, MEMO_SIZE)
 
 
 def _needs_escape(text: str) -> bool:
@@ -142,10 +141,12 @@ def _needs_escape(text: str) -> bool:
 
 
 def _control_count(tags: list[str], text: str) -> int | None:
-    """How many of ``tags`` are control fields, when the first subfield delimiter of ``text`` is in the field after
-    that many; else None. So no control field holds a delimiter when they come first, and when they do not, a data
-    field among the first ones has no delimiter and ``_wrapper`` refuses its start."""
-    count = sum(map(_CONTROL.__getitem__, tags))
+    """How many control fields begin the record (``iso2709.leading_controls``), when the first subfield delimiter
+    of ``text`` is in the field after them; else None. So no control field holds a delimiter, and a record whose
+    control fields do not all come first is left to ``record_to_json``."""
+    count = leading_controls(tags)
+    if count is None:
+        return None
     first = text.find("\x1f")
     if count == len(tags):
         return None if first >= 0 else count
