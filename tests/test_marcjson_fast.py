@@ -54,9 +54,9 @@ def _built(tags: list[str], text: str) -> bool:
     )
 
 
-def _check(leader: str, tags: list[str], text: str) -> str | None:
-    """``json_from_text`` of the parts, checked against the plain rule."""
-    got = json_from_text(leader, tags, text)
+def _check(leader: str, tags: list[str], text: str, controls: int | None = None) -> str | None:
+    """``json_from_text`` of the parts (``controls`` worked out when not given), checked against the plain rule."""
+    got = json_from_text(leader, tags, text, iso2709.leading_controls(tags) if controls is None else controls)
     if not _built(tags, text):
         assert got is None, (leader, tags, text)
         return None

@@ -16,13 +16,14 @@ LEADER = "01230naa a2200277 i 4500"
 KAZAKH = "Әдебиет ғылым қазақ тілінде: ң ө ұ ү һ і — Русский текст ё"
 
 
-def _parts(record: Record) -> tuple[str, list[str], str]:
-    """The (leader, tags, text) iso2709 gives for a clean record."""
+def _parts(record: Record) -> iso2709.Parts:
+    """The (leader, tags, text, controls) iso2709 gives for a clean record."""
     values = [
         f.data if f.is_control_field() else f.indicators[0] + f.indicators[1] + "".join("\x1f" + c + v for c, v in f.subfields)
         for f in record.fields
     ]
-    return str(record.leader), [f.tag for f in record.fields], "\x1e".join(values)
+    tags = [f.tag for f in record.fields]
+    return str(record.leader), tags, "\x1e".join(values), iso2709.leading_controls(tags)
 
 
 def _record(*fields: Field) -> Record:

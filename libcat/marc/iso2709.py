@@ -8,15 +8,17 @@ Between bytes and pymarc records sits a light "field list": ``(tag, None, text)`
 field and ``(tag, "ab", [(code, value), ...])`` for a data field. The fast conversion path
 (ISO 2709 -> MARCXML) serialises field lists directly; the record path goes through pymarc.
 
-``read_record_parts`` also gives a clean record's ``Parts``, ``(leader, tags, text)``, so MARC-in-JSON and
-validation can work from the text. A record is clean when it was decoded in one go and no field was repaired;
+``read_record_parts`` also gives a clean record's ``Parts``, ``(leader, tags, text, controls)``, so MARC-in-JSON
+and validation can work from the text. A record is clean when it was decoded in one go and no field was repaired;
 then, exactly:
 
 - ``text`` is every field's value joined by "\\x1e" (none after the last); a data field's value is its two
   indicators, neither "\\x1f", then its subfields, each "\\x1f" + code + value, no subfield empty;
 - ``tags[i]`` (3 characters) is the tag of ``text.split("\\x1e")[i]``, in directory order, and a field is a
   control field exactly when ``is_control_tag(tags[i])``, whatever its text;
-- ``leader`` is ``str(record.leader)``, and the record holds those fields, indicators, codes and values.
+- ``leader`` is ``str(record.leader)``, and the record holds those fields, indicators, codes and values;
+- ``controls`` is ``leading_controls(tags)``: how many control fields begin the record, None when a control field
+  follows a data field (the reader, validation and MARC-in-JSON each need it: worked out once, 1.4 µs a record).
 """
 
 from __future__ import annotations
@@ -491,14 +493,22 @@ def parse(chunk: bytes, encoding: str | None = None) -> Parsed:
     return Parsed(leader_b.decode("latin-1"), fields, used, warnings)
 
 
-#: ``(leader, tags, text)`` of a clean record: the contract is in the module docstring.
-Parts = tuple[str, list[str], str]
+#: ``(leader, tags, text, controls)`` of a clean record: the contract is in the module docstring.
+Parts = tuple[str, list[str], str, "int | None"]
 
 
 def read_record_parts(chunk: bytes, encoding: str | None = None) -> tuple[Record, str, list[str], Parts | None]:
     """``read_record``'s record, encoding and repairs, plus the record's ``Parts`` when it is clean (see the
     module docstring), else None (MARC-8, a stateful codec, a stray 0x1E, or a field repaired).
     """
+    record, used, warnings, parts = _read_eager(chunk, encoding)
+    if parts is None:
+        return record, used, warnings, None
+    return record, used, warnings, (*parts, leading_controls(parts[1]))
+
+
+def _read_eager(chunk: bytes, encoding: str | None) -> tuple[Record, str, list[str], tuple[str, list[str], str] | None]:
+    """``read_record_parts`` with ``Parts`` short of ``controls`` (``read_record`` needs none of them)."""
     leader_b, tags_b, values, warnings, used, text = _decoded(chunk, encoding)
     leader = leader_b.decode("latin-1")
     tags = list(map(_TAG_TEXT.__getitem__, tags_b))
@@ -523,9 +533,10 @@ def read_record_lazy(chunk: bytes, encoding: str | None = None,
     tags = list(map(_TAG_TEXT.__getitem__, tags_b))
     if text is not None:
         texts = text.split("\x1e")
-        if _is_clean(tags, texts, text):
+        controls = leading_controls(tags)
+        if _is_clean(tags, texts, text, controls):
             idx = lazy_index(tags, texts, _text_field)
-            return _lazy_record(leader, idx), used, warnings, (leader, tags, text), idx
+            return _lazy_record(leader, idx), used, warnings, (leader, tags, text, controls), idx
     return _unclean_record(leader, tags, values, used, warnings, text), used, warnings, None, None
 
 
@@ -538,16 +549,15 @@ def _unclean_record(leader: str, tags: list[str], values: list[bytes], used: str
     return fields_to_record(leader, fields)
 
 
-def _is_clean(tags: list[str], texts: list[str], text: str) -> bool:
+def _is_clean(tags: list[str], texts: list[str], text: str, n: int | None) -> bool:
     """True when ``_clean_fields`` would make the fields of ``texts`` (``text`` split at 0x1E): no subfield is
-    empty and each data field's text is two indicators, neither 0x1F, then 0x1F.
+    empty and each data field's text is two indicators, neither 0x1F, then 0x1F (``n``: ``leading_controls(tags)``).
 
     Where the control fields come first, as they do in almost every record, the data fields are the text after
     them, checked by one regular expression (4.6 µs a bench record instead of 5.6 finding 0x1F in each).
     """
     if _has_empty_subfield(text):
         return False
-    n = leading_controls(tags)
     if n is None:
         data = list(compress(texts, map(not_, map(_CONTROL.__getitem__, tags))))
         return list(map(str.find, data, repeat("\x1f"))).count(2) == len(data)
@@ -591,7 +601,7 @@ _NEW_TUPLE = tuple.__new__
 
 def read_record(chunk: bytes, encoding: str | None = None) -> tuple[Record, str, list[str]]:
     """One record's bytes as a pymarc.Record with the encoding read and the repairs made (parse + fields_to_record)."""
-    return read_record_parts(chunk, encoding)[:3]
+    return _read_eager(chunk, encoding)[:3]
 
 
 def _clean_fields(tags: list[str], text: str) -> list[Field] | None:

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
-from .iso2709 import MEMO_SIZE, Memo, fields_to_record, is_control_tag, leading_controls, mark_charset, record_to_fields
+from .iso2709 import MEMO_SIZE, Memo, fields_to_record, is_control_tag, mark_charset, record_to_fields
 
 
 def record_to_dict(record: Record) -> dict[str, Any]:
@@ -140,21 +140,21 @@ def _needs_escape(text: str) -> bool:
     return len(data.translate(None, _ESCAPED_BYTES)) != len(data)
 
 
-def _control_count(tags: list[str], text: str) -> int | None:
-    """How many control fields begin the record (``iso2709.leading_controls``), when the first subfield delimiter
-    of ``text`` is in the field after them; else None. So no control field holds a delimiter, and a record whose
-    control fields do not all come first is left to ``record_to_json``."""
-    count = leading_controls(tags)
+def _control_count(count: int | None, fields: int, text: str) -> int | None:
+    """``count``, how many control fields begin a record of ``fields`` fields (``iso2709.leading_controls``), when
+    the first subfield delimiter of ``text`` is in the field after them; else None. So no control field holds a
+    delimiter, and a record whose control fields do not all come first is left to ``record_to_json``."""
     if count is None:
         return None
     first = text.find("\x1f")
-    if count == len(tags):
+    if count == fields:
         return None if first >= 0 else count
     return count if first >= 0 and text.count("\x1e", 0, first) == count else None
 
 
-def json_from_text(leader: str, tags: list[str], text: str) -> str | None:
-    """``record_to_json`` of the record whose fields are ``tags`` and ``text`` (iso2709 parts), or None.
+def json_from_text(leader: str, tags: list[str], text: str, controls: int | None) -> str | None:
+    """``record_to_json`` of the record whose fields are ``tags`` and ``text`` (iso2709 ``Parts``; ``controls`` is
+    ``leading_controls(tags)``), or None.
 
     ``text`` holds the field values joined by \\x1e, a data field as 2 indicators and \\x1f+code+value
     subfields. The fields are joined again between the JSON that separates them (the control fields come first),
@@ -166,7 +166,7 @@ def json_from_text(leader: str, tags: list[str], text: str) -> str | None:
     if _needs_escape(text):
         return None
     fields = text.split("\x1e")
-    count = _control_count(tags, text)
+    count = _control_count(controls, len(tags), text)
     if count is None or len(fields) != len(tags):
         return None
     body = [""] * (2 * len(fields) + 1)

@@ -23,7 +23,7 @@ from stdnum.exceptions import InvalidChecksum, ValidationError
 
 from .. import i18n
 from . import isbn
-from .iso2709 import leading_controls
+from .iso2709 import Parts
 from .fieldindex import FieldIndex, LazyIndex, index
 from .flavour import IRBIS, IRBIS_VALUE_CODE, IRBIS_WORKSHEETS, MARC21, UNIMARC, detect
 
@@ -405,7 +405,7 @@ def _defined_clean(fast: _Fast, tags: list[str], texts: list[str]) -> bool:
     return True
 
 
-def _clean(flavour: str, by_tag: FieldIndex, parts: tuple[str, list[str], str]) -> bool:
+def _clean(flavour: str, by_tag: FieldIndex, parts: Parts) -> bool:
     """True when ``_structure`` would find nothing, told from the whole ``parts`` text at C speed, without the
     record's fields (on import they are made only when looked up: ``fieldindex.LazyIndex``).
 
@@ -414,12 +414,11 @@ def _clean(flavour: str, by_tag: FieldIndex, parts: tuple[str, list[str], str]) 
     """
     if flavour == IRBIS:
         return False
-    _, tags, text = parts
-    texts = _texts(by_tag, text)
-    fast = _fast(flavour)
-    n = leading_controls(tags)
+    _, tags, text, n = parts
     if n is None:
         return False
+    texts = _texts(by_tag, text)
+    fast = _fast(flavour)
     inds = [None] * n + list(map(_INDICATORS_OF, texts[n:]))
     if not fast.pairs.issuperset(zip(tags, inds)) and not all(map(fast.pair_ok, tags, inds)):
         return False
