@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -102,7 +103,7 @@ class CatalogRecord(Base):
     entry_date: Mapped[dt.date | None] = mapped_column(Date)  # read through ix_records_counts
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     datestamp: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # ix_records_deleted_at
     deleted_reason: Mapped[str | None] = mapped_column(Text)
     merged_into: Mapped[int | None] = mapped_column(ForeignKey("records.id"))
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -125,7 +126,11 @@ class CatalogRecord(Base):
         Index("ix_records_datestamp_id", "datestamp", "id"),
         # Control number first: lookups by it alone (records.find) and with a source (matching) share one index.
         Index("ix_records_cn_source", "control_number", "source"),
-        Index("ix_records_source_external_id", "source", "external_id"),
+        # Only records with an external id (migration 0009): an ISO 2709 import adds no entry.
+        Index("ix_records_source_external_id", "source", "external_id", sqlite_where=text("external_id IS NOT NULL"),
+              postgresql_where=text("external_id IS NOT NULL")),
+        # Tombstones only on PostgreSQL (migration 0009); SQLite also reads live records through it (IS NULL).
+        Index("ix_records_deleted_at", "deleted_at", postgresql_where=text("deleted_at IS NOT NULL")),
         Index("ix_records_counts", "subcat_id", "entry_date", "deleted_at", "language"),
         Index("ix_records_subcat_datestamp_id", "subcat_id", "datestamp", "id"),
         # Covers what the report counts read per record id (catalog.counts), so they never touch the text-sized rows.
