@@ -158,14 +158,16 @@ def test_delete_drops_the_match_keys_of_the_tombstone(catalog):
 
 
 def test_migrations_build_the_indexes_the_models_declare(catalog):
-    """`libcat init` runs the migrations; their indexes must be the ones models.py declares (no more, no fewer)."""
-    from libcat.catalog.models import Base
+    """`libcat init` runs the migrations; their indexes must be the ones models.py declares (no more, no fewer),
+    less those PostgreSQL does not hold there (``NOT_ON_POSTGRESQL``)."""
+    from libcat.catalog.models import NOT_ON_POSTGRESQL, Base
 
     found = inspect(catalog.engine)
+    postgresql = catalog.engine.dialect.name == "postgresql"
     for table in Base.metadata.sorted_tables:
         # PostgreSQL also lists the indexes behind UNIQUE constraints: those are constraints, not declared indexes
         in_db = {i["name"] for i in found.get_indexes(table.name) if "duplicates_constraint" not in i}
-        assert in_db == {i.name for i in table.indexes}, table.name
+        assert in_db == {i.name for i in table.indexes if not (postgresql and i.info == NOT_ON_POSTGRESQL)}, table.name
 
 
 def test_0003_drops_the_redundant_indexes_and_its_downgrade_restores_them(catalog):
@@ -182,7 +184,9 @@ def test_0003_drops_the_redundant_indexes_and_its_downgrade_restores_them(catalo
         return {(t, i["name"]) for t in ("records", "record_events", "copies") for i in found.get_indexes(t)}
 
     assert not redundant & present()
-    assert {("records", "ix_records_subcat_id"), ("records", "ix_records_counts")} <= present()
+    assert ("records", "ix_records_counts") in present()
+    # 0009 drops ix_records_subcat_id on PostgreSQL only (ix_records_counts starts with its column)
+    assert (("records", "ix_records_subcat_id") in present()) is (catalog.engine.dialect.name == "sqlite")
     with catalog.engine.begin() as conn:
         command.downgrade(_alembic_config(conn), "0002")
     assert redundant <= present()

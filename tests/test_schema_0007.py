@@ -49,7 +49,9 @@ def test_a_new_catalogue_has_the_indexes_of_an_upgraded_one(db_url: str, second_
     fresh.init()
     assert _indexes(fresh.engine) == _indexes(upgraded.engine)
     _migrate(upgraded, "downgrade", "0006")
-    assert _indexes(upgraded.engine) == (_indexes(fresh.engine) - {NEW}) | OLD
+    # 0009's downgrade gives PostgreSQL back the index it dropped there
+    back = {("ix_records_subcat_id", ("subcat_id",))} if upgraded.dialect == "postgresql" else set()
+    assert _indexes(upgraded.engine) == (_indexes(fresh.engine) - {NEW}) | OLD | back
     upgraded.upgrade()
     assert _indexes(upgraded.engine) == _indexes(fresh.engine)
     fresh.engine.dispose()

@@ -31,17 +31,21 @@ class Base(DeclarativeBase):
     pass
 
 
-#: ``info`` of a foreign key that PostgreSQL catalogues do not hold as a constraint: migration 0006 leaves it to
-#: the application, 0008 to statement triggers. SQLite keeps every foreign key.
+#: ``info`` of a foreign key or index that PostgreSQL catalogues do not hold: migration 0006 leaves such keys to
+#: the application, 0008 to statement triggers, and 0009 drops an index other indexes serve there. SQLite keeps
+#: every one.
 NOT_ON_POSTGRESQL = {"postgresql_constraint": False}
 
 
 def included_on_postgresql(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
-    """Alembic's ``include_object`` for a PostgreSQL catalogue: the foreign keys marked ``NOT_ON_POSTGRESQL`` are
-    left out, so that autogenerate compares the models with what the migrations made instead of adding them back."""
-    if type_ != "foreign_key_constraint" or reflected:
+    """Alembic's ``include_object`` for a PostgreSQL catalogue: the foreign keys and indexes marked
+    ``NOT_ON_POSTGRESQL`` are left out, so that autogenerate compares the models with what the migrations made
+    instead of adding them back."""
+    if reflected:
         return True
-    return not all(fk.info == NOT_ON_POSTGRESQL for fk in obj.elements)  # type: ignore[attr-defined]
+    if type_ == "foreign_key_constraint":
+        return not all(fk.info == NOT_ON_POSTGRESQL for fk in obj.elements)  # type: ignore[attr-defined]
+    return type_ != "index" or obj.info != NOT_ON_POSTGRESQL  # type: ignore[attr-defined]
 
 
 class Setting(Base):
@@ -91,7 +95,7 @@ class CatalogRecord(Base):
     # Identifier in the source system when it is not the control number (OAI identifier, "mfn:12").
     external_id: Mapped[str | None] = mapped_column(String(300))
     # Not checked on PostgreSQL (migration 0006: a check per inserted row; libcat never deletes a sub-catalogue).
-    subcat_id: Mapped[int | None] = mapped_column(ForeignKey("subcatalogs.id", info=NOT_ON_POSTGRESQL), index=True)
+    subcat_id: Mapped[int | None] = mapped_column(ForeignKey("subcatalogs.id", info=NOT_ON_POSTGRESQL))
     flavour: Mapped[str] = mapped_column(String(10))
     # lz4-compressed on PostgreSQL servers that have it (migration 0005): a third of the JSON is over 2 kB.
     data: Mapped[str] = mapped_column(Text)
@@ -131,6 +135,9 @@ class CatalogRecord(Base):
               postgresql_where=text("external_id IS NOT NULL")),
         # Tombstones only on PostgreSQL (migration 0009); SQLite also reads live records through it (IS NULL).
         Index("ix_records_deleted_at", "deleted_at", postgresql_where=text("deleted_at IS NOT NULL")),
+        # SQLite reads a sub-catalogue in id order from it (0005); PostgreSQL does not hold it (0009): there
+        # ix_records_counts, which starts with subcat_id, serves its queries.
+        Index("ix_records_subcat_id", "subcat_id", info=NOT_ON_POSTGRESQL),
         Index("ix_records_counts", "subcat_id", "entry_date", "deleted_at", "language"),
         Index("ix_records_subcat_datestamp_id", "subcat_id", "datestamp", "id"),
         # Covers what the report counts read per record id (catalog.counts), so they never touch the text-sized rows.
