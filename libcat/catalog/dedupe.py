@@ -23,7 +23,8 @@ from . import records as rec
 from .records import ABSORBED, applied_keys
 from .importer import keys_of_row, write_keys
 from .models import (
-    Batch, CatalogRecord, ContractRecord, Copy, DigitalFile, DigitalObject, RecordKey, Subcatalog, utcnow,
+    Batch, CatalogRecord, ContractRecord, Copy, DigitalFile, DigitalObject, RecordEvent, RecordKey, Subcatalog,
+    utcnow,
 )
 from .store import Catalog
 
@@ -202,7 +203,8 @@ def _members(s: Session, ids: list[int]) -> dict[int, Member]:
 def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe",
                 applied: dict[int, list[tuple[str, str]]] | None = None) -> int:
     """Merge a group into its survivor: copies and digital objects move, the survivor gets links to the others'
-    contracts; the others become tombstones with a `merged` event (keeping their APPLIED keys for undo). The
+    contracts; the others become tombstones with a `merged` event (keeping their APPLIED keys for undo), and their
+    live digital objects that cannot move (the survivor has their files already) are withdrawn. The
     survivor's own record is not edited: it gets an `absorbed` event (which the yearly "records edited" count
     leaves out) only when something moved to it. ``applied``: the members' APPLIED keys when already read.
     Returns the number of records merged away."""
@@ -217,10 +219,12 @@ def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe",
         if other is None or other.deleted_at is not None:
             continue
         before = rec.snapshot(survivor)
-        moved = _move_to(s, other, survivor)
+        moved, left = _move_to(s, other, survivor)
         reason = "duplicate of record {} ({})".format(survivor.id, ", ".join(f"{k} {v}" for k, v in group.reasons[:3]))
         kept = applied[other.id] if applied is not None else applied_keys(s, [other.id])[other.id]
         rec.delete(s, other, reason=reason[:1000], batch=batch, source=source, merged_into=survivor, applied=kept)
+        if left:
+            _withdraw(s, other, left, batch)
         if any(moved.values()):
             survivor.datestamp = utcnow()
             rec.add_event(s, survivor, ABSORBED, batch=batch, source=source, before=before,
@@ -230,16 +234,19 @@ def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe",
     return merged
 
 
-def _move_to(s: Session, other: CatalogRecord, survivor: CatalogRecord) -> dict[str, list[int]]:
+def _move_to(s: Session, other: CatalogRecord, survivor: CatalogRecord) -> tuple[dict[str, list[int]], list[int]]:
     """Move the copies and digital objects (those whose files the survivor lacks) of ``other`` to ``survivor`` and
     link ``survivor`` to the contracts of ``other`` it lacks (``other`` keeps its links); returns the ids moved or
-    linked, ``copies``, ``digital_objects``, ``contracts``, which undo takes back."""
+    linked, ``copies``, ``digital_objects``, ``contracts``, which undo takes back, and the ids of the live objects
+    left behind (a file of theirs is the survivor's already, and a record holds a file once)."""
     copies = list(s.scalars(select(Copy.id).where(Copy.record_id == other.id)))
     taken = set(s.scalars(select(DigitalFile.sha256).where(DigitalFile.record_id == survivor.id)))
-    objects = []
+    objects, left = [], []
     for obj in s.scalars(select(DigitalObject).where(DigitalObject.record_id == other.id)):
         shas = set(s.scalars(select(DigitalFile.sha256).where(DigitalFile.object_id == obj.id)))
         if shas & taken:
+            if obj.deleted_at is None:
+                left.append(obj.id)
             continue
         taken |= shas
         objects.append(obj.id)
@@ -252,7 +259,18 @@ def _move_to(s: Session, other: CatalogRecord, survivor: CatalogRecord) -> dict[
     contracts = [cid for cid in s.scalars(select(ContractRecord.contract_id).where(ContractRecord.record_id == other.id))
                  if cid not in have]
     s.add_all(ContractRecord(contract_id=cid, record_id=survivor.id) for cid in contracts)
-    return {"copies": copies, "digital_objects": objects, "contracts": contracts}
+    return {"copies": copies, "digital_objects": objects, "contracts": contracts}, left
+
+
+def _withdraw(s: Session, merged: CatalogRecord, objects: list[int], batch: Batch) -> None:
+    """Withdraw the live digital objects left on a merged record (``deleted_at`` its merge time, files kept), as undo
+    withdraws those of the records it removes, so nothing is published or counted for a tombstone; its `merged`
+    event lists them (``withdrawn_objects``) so that undo puts them back."""
+    s.execute(update(DigitalObject).where(DigitalObject.id.in_(objects)).values(deleted_at=merged.deleted_at))
+    ev = s.scalars(select(RecordEvent).where(RecordEvent.record_id == merged.id, RecordEvent.batch_id == batch.id,
+                                             RecordEvent.kind == "merged")).one()
+    detail = json.loads(ev.detail) if ev.detail and ev.detail.startswith("{") else {"note": ev.detail}
+    ev.detail = json.dumps({**detail, "withdrawn_objects": objects}, ensure_ascii=False)
 
 
 def apply(catalog: Catalog, groups: list[Group], *, candidates: bool = False) -> tuple[int | None, int]:

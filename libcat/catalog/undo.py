@@ -84,6 +84,13 @@ def _send_back(s: Session, record_id: int, moved: dict[str, Any]) -> None:
                                                    ContractRecord.contract_id.in_(moved["contracts"])))
 
 
+def _reinstate(s: Session, objects: list[int]) -> None:
+    """Put back the digital objects a merge withdrew from the record it merged (``detail.withdrawn_objects``): only
+    those it found live, so an object withdrawn before the merge stays withdrawn."""
+    s.execute(update(DigitalObject).where(DigitalObject.id.in_(objects), DigitalObject.deleted_at.is_not(None))
+              .values(deleted_at=None))
+
+
 def _detail(ev: RecordEvent) -> dict[str, Any]:
     if ev.detail and ev.detail.startswith("{"):
         try:
@@ -124,7 +131,7 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: st
     """Revert one batch in one transaction: its added records become tombstones with an `undone` event,
     updated, deleted and merged records get their previous version back with the APPLIED keys they had (kept in
     the events); what a merge gave a record (copies, digital objects, contract links) goes back, and each restored
-    record's keys are written once.
+    record's keys are written once, and the digital objects a merge withdrew from a merged record are live again.
 
     Refuses (unless ``force``) when a later batch or a digitized object touches the same records; with ``force``
     the live digitized objects of the removed records are withdrawn (``deleted_at`` set, files kept), so nothing
@@ -202,6 +209,8 @@ def undo_batch(catalog: Catalog, batch_id: int, *, force: bool = False, lang: st
                 s.execute(sql_delete(Copy).where(Copy.id.in_(detail["copies_added"])))
             if detail.get("moved"):
                 _send_back(s, row.id, detail["moved"])
+            if detail.get("withdrawn_objects"):
+                _reinstate(s, detail["withdrawn_objects"])
             rec.add_event(s, row, "undone", batch=undo, source=f"batch {batch_id}",
                           detail=f"undo of batch {batch_id}: {ev.kind} restored", before=current)
             restored[row.id] = row
