@@ -1,5 +1,5 @@
-"""``iso2709.read_record_parts``: the record ``read_record`` gives, and ``(leader, tags, text)`` exactly when
-every field of it was read clean, so MARC-in-JSON and validation can work from the text alone."""
+"""``iso2709.read_record_parts``: the record ``read_record`` gives, and ``(leader, tags, text, controls)`` exactly
+when every field of it was read clean, so MARC-in-JSON and validation can work from the text alone."""
 
 from __future__ import annotations
 
@@ -52,14 +52,17 @@ def assert_same_as_parse(got: tuple, chunk: bytes, encoding: str | None = None) 
 def assert_parts_are_the_bytes(parts, chunk: bytes, used: str) -> None:
     """``parts`` are the record's leader, directory tags and field bytes decoded, taken from ``split_fields``."""
     leader, pairs, _ = iso2709.split_fields(chunk)
-    assert parts == (leader.decode("latin-1"), [t.decode("latin-1") for t, _ in pairs],
-                     "\x1e".join(v.decode(used) for _, v in pairs))
+    assert parts[:3] == (leader.decode("latin-1"), [t.decode("latin-1") for t, _ in pairs],
+                         "\x1e".join(v.decode(used) for _, v in pairs))
 
 
 def assert_parts_agree(record, parts) -> None:
     """``parts`` says what ``record`` holds, field by field, in the contract's own terms."""
-    leader, tags, text = parts
+    leader, tags, text, controls = parts
     assert leader == str(record.leader)
+    kinds = [f.is_control_field() for f in record.fields]
+    first_data = kinds.index(False) if False in kinds else len(kinds)
+    assert controls == (None if True in kinds[first_data:] else first_data)
     values = text.split("\x1e")
     assert len(tags) == len(values) == len(record.fields)
     for tag, value, field in zip(tags, values, record.fields):
@@ -98,7 +101,7 @@ def test_a_clean_record_gives_its_parts():
     record, used, warnings, parts = iso2709.read_record_parts(chunk)
     assert (used, warnings) == ("utf-8", [])
     text = "kz-1\x1e190102s2010    kz\x1e10\x1faАбай жолы /\x1fcМ. Әуезов.\x1e 7\x1faПроза"
-    assert parts == (str(record.leader), ["001", "008", "245", "650"], text)
+    assert parts == (str(record.leader), ["001", "008", "245", "650"], text, 2)
     assert_parts_are_the_bytes(parts, chunk, used)
     assert_parts_agree(record, parts)
 
@@ -274,3 +277,15 @@ def test_a_long_directory_is_read_without_a_cached_unpacker():
     assert warnings == [] and parts is not None and len(record.fields) == 601
     assert_parts_are_the_bytes(parts, chunk, used)
     assert all(n <= iso2709._DIR_TAGS_CACHED for n in iso2709._DIR_TAGS)
+
+
+def test_parts_count_the_control_fields_that_begin_the_record():
+    first = _raw_record([(b"001", b"kz-2"), (b"005", b"20240101"), (b"245", "10\x1faТарих".encode())])
+    later = _raw_record([(b"245", "10\x1faТарих".encode()), (b"001", b"kz-3")])
+    only = _raw_record([(b"001", b"kz-4"), (b"008", b"190102s2010    kz")])
+    got = [iso2709.read_record_parts(chunk)[3] for chunk in (first, later, only)]
+    assert [parts[3] for parts in got] == [2, None, 2]
+    lazy = [iso2709.read_record_lazy(chunk)[3] for chunk in (first, only)]
+    assert lazy == [got[0], got[2]]
+    for chunk, parts in zip((first, later, only), got):
+        assert_parts_agree(iso2709.read_record_parts(chunk)[0], parts)
