@@ -4,7 +4,7 @@ it (PostgreSQL analyzes ``ANALYZE_GROUPS`` at once, on connections of their own;
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from libcat.catalog import importer as imp
@@ -45,11 +45,37 @@ def test_every_table_an_import_fills_is_analyzed_with_its_rows_after_the_import(
         assert _planner_rows(catalog, table) == _rows(catalog, table), table
 
 
-def test_a_failing_analyze_of_one_group_is_raised(catalog, monkeypatch):
-    """A group's error is not lost in its thread: the caller sees it."""
+@pytest.mark.parametrize("groups", [(("no_such_table",), ("records",)), (("records",), ("no_such_table",))])
+def test_a_failing_analyze_of_one_group_is_raised(catalog, monkeypatch, groups):
+    """A group's error is not lost in its thread, whichever group fails: the caller sees it, and every
+    connection is back in the pool."""
     records = [marc(f"cn{i}", f"Кітап {i}") for i in range(3)]
     imp.import_items(catalog, items(records), imp.ImportOptions(source="A"), label="t.mrc")
-    monkeypatch.setattr(imp, "ANALYZE_GROUPS", (("records",), ("no_such_table",)))
-    monkeypatch.setattr(imp, "ANALYZED_TABLES", ("records", "no_such_table"))
+    monkeypatch.setattr(imp, "ANALYZE_GROUPS", groups)
+    monkeypatch.setattr(imp, "ANALYZED_TABLES", tuple(t for group in groups for t in group))
     with pytest.raises(SQLAlchemyError, match="no_such_table"):
         imp.refresh_statistics(catalog, 3)
+    assert catalog.engine.pool.checkedout() == 0
+
+
+def test_each_group_is_analyzed_on_a_connection_of_its_own_on_postgresql(catalog):
+    """PostgreSQL: one backend per group (the groups run at once); SQLite: every table on one connection."""
+    records = [marc(f"cn{i}", f"Кітап {i}") for i in range(3)]
+    imp.import_items(catalog, items(records), imp.ImportOptions(source="A"), label="t.mrc")
+    seen: dict[str, int] = {}
+
+    def note(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.startswith("ANALYZE"):
+            seen[statement] = id(conn.connection.dbapi_connection)
+
+    event.listen(catalog.engine, "before_cursor_execute", note)
+    try:
+        assert imp.refresh_statistics(catalog, 3)
+    finally:
+        event.remove(catalog.engine, "before_cursor_execute", note)
+    if catalog.dialect == "postgresql":
+        assert sorted(seen) == sorted(f"ANALYZE {', '.join(group)}" for group in imp.ANALYZE_GROUPS)
+        assert len(set(seen.values())) == len(imp.ANALYZE_GROUPS)
+    else:
+        assert sorted(seen) == sorted(f"ANALYZE {table}" for table in imp.ANALYZED_TABLES)
+        assert len(set(seen.values())) == 1

@@ -54,15 +54,15 @@ from .store import Catalog, CatalogError
 DUPLICATE_ACTIONS = ("skip", "update", "merge")
 #: Records an import must add (or a tenth of the catalogue) before the planner's statistics are refreshed.
 ANALYZE_MIN_ADDED = 10_000
-#: The tables an import fills, whose statistics the report and matching queries are planned with.
-ANALYZED_TABLES = ("records", "copies", "record_keys", "record_events")
-#: ``ANALYZED_TABLES`` as PostgreSQL analyzes them: the groups at once, each on a connection of its own (one
+#: The tables an import fills, whose statistics the report and matching queries are planned with, as PostgreSQL
+#: analyzes them: the groups at once, each on a connection of its own (one
 #: ANALYZE runs on one CPU). Of a 200,000-record catalogue, records took 330-375 ms, copies 57, record_keys 65
 #: and record_events 34: one after the other ~0.5 s, while the machine's other CPU had nothing to do (median of 8
 #: refreshes alternated on a busy 2-CPU machine: 1,076 ms one after the other, 807 in these groups). SQLite's
 #: ANALYZE writes, so a second connection would wait for the first: it analyzes the tables in turn (~0.26 s of
 #: CPU at 200,000 records).
 ANALYZE_GROUPS = (("records",), ("copies", "record_keys", "record_events"))
+ANALYZED_TABLES = tuple(itertools.chain.from_iterable(ANALYZE_GROUPS))
 #: Records per transaction. Bigger chunks rewrite the same index pages less often: importing 200,000
 #: catalogue-sized records into SQLite, the writing process needed 145 µs of CPU (180 µs of wall time) per
 #: record with 4,000, 104 (121) with 16,000, and no less with 32,000. Memory stays bounded by the chunk.
@@ -779,35 +779,29 @@ class _Run:
                 self.report.unchanged += 1
                 continue
             keys = [(k, v[:500]) for k, v in p.keys]
-            if _unmet(keys, known, chunk_keys):
-                at = len(keep)
+            if not _unmet(keys, known, chunk_keys):
+                dup = None
+                for (k, v), key in zip(p.keys, keys):
+                    if k == isbn_kind:
+                        rid = known.get(key)
+                        if rid is None and key in chunk_keys:
+                            rid = -chunk_keys[key] - 1
+                        if rid is not None:
+                            dup = (rid, v)
+                            break
+                if dup is not None:
+                    self._duplicate(s, p, dup, keep, marks)
+                    continue
                 for key in keys:
-                    if key[0] in wanted:
-                        chunk_keys.setdefault(key, at)
-                keep.append(p)
-                continue
-            dup = None
-            for (k, v), key in zip(p.keys, keys):
-                if k == isbn_kind:
-                    rid = known.get(key)
-                    if rid is None and key in chunk_keys:
-                        rid = -chunk_keys[key] - 1
-                    if rid is not None:
-                        dup = (rid, v)
-                        break
-            if dup is not None:
-                self._duplicate(s, p, dup, keep, marks)
-                continue
-            for key in keys:
-                if key[0] == title_kind:
-                    rid = known.get(key)
-                    if rid is None and key in chunk_keys:
-                        rid = i18n.t("import.earlier", self.lang)
-                    if rid is not None:
-                        self.report.candidates += 1
-                        self.problem(Problem(p.position, p.row[_CN], "warning",
-                                             "duplicate-candidate", i18n.t("import.candidate", self.lang, id=rid), p.file))
-                        break
+                    if key[0] == title_kind:
+                        rid = known.get(key)
+                        if rid is None and key in chunk_keys:
+                            rid = i18n.t("import.earlier", self.lang)
+                        if rid is not None:
+                            self.report.candidates += 1
+                            self.problem(Problem(p.position, p.row[_CN], "warning", "duplicate-candidate",
+                                                 i18n.t("import.candidate", self.lang, id=rid), p.file))
+                            break
             for key in keys:
                 if key[0] in wanted:
                     chunk_keys.setdefault(key, len(keep))

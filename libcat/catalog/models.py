@@ -34,7 +34,7 @@ class Base(DeclarativeBase):
 #: ``info`` of a foreign key or index that PostgreSQL catalogues do not hold: migration 0006 leaves such keys to
 #: the application, 0008 to statement triggers, and 0009 drops an index other indexes serve there. SQLite keeps
 #: every one.
-NOT_ON_POSTGRESQL = {"postgresql_constraint": False}
+NOT_ON_POSTGRESQL = {"on_postgresql": False}
 
 
 def included_on_postgresql(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:

@@ -566,7 +566,8 @@ def _is_clean(tags: list[str], texts: list[str], text: str, n: int | None) -> bo
 
 def leading_controls(tags: list[str]) -> int | None:
     """How many control fields begin a record with fields ``tags``; None when a control field follows a data field
-    (the reader and validation's fast check both take the fields after them as the data fields)."""
+    (the reader, validation's fast check and MARC-in-JSON take the fields after them as the data fields; the
+    reader works it out once, as ``Parts``' ``controls``)."""
     control = list(map(_CONTROL.__getitem__, tags))
     n = control.count(True)
     return None if True in control[n:] else n

@@ -61,18 +61,18 @@ def _changed() -> list[tuple[str, list[str], str]]:
 
 
 #: Dropped on PostgreSQL, where indexes that start with its column serve its queries.
-NOT_ON_POSTGRESQL = ("ix_records_subcat_id", ["subcat_id"])
+DROPPED_ON_POSTGRESQL = ("ix_records_subcat_id", ["subcat_id"])
 
 
 def upgrade() -> None:
     for name, columns, where in _changed():
         _remake(name, columns, where)
     if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP INDEX IF EXISTS {NOT_ON_POSTGRESQL[0]}")
+        op.execute(f"DROP INDEX IF EXISTS {DROPPED_ON_POSTGRESQL[0]}")
 
 
 def downgrade() -> None:
     for name, columns, _ in _changed():
         _remake(name, columns, None)
     if op.get_bind().dialect.name == "postgresql":
-        _remake(*NOT_ON_POSTGRESQL, None)
+        _remake(*DROPPED_ON_POSTGRESQL, None)
