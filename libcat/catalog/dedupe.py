@@ -23,8 +23,7 @@ from . import records as rec
 from .records import ABSORBED, applied_keys
 from .importer import keys_of_row, write_keys
 from .models import (
-    Batch, CatalogRecord, ContractRecord, Copy, DigitalFile, DigitalObject, RecordEvent, RecordKey, Subcatalog,
-    utcnow,
+    Batch, CatalogRecord, ContractRecord, Copy, DigitalFile, DigitalObject, RecordKey, Subcatalog, utcnow,
 )
 from .store import Catalog
 
@@ -222,9 +221,10 @@ def merge_group(s: Session, group: Group, batch: Batch, source: str = "dedupe",
         moved, left = _move_to(s, other, survivor)
         reason = "duplicate of record {} ({})".format(survivor.id, ", ".join(f"{k} {v}" for k, v in group.reasons[:3]))
         kept = applied[other.id] if applied is not None else applied_keys(s, [other.id])[other.id]
-        rec.delete(s, other, reason=reason[:1000], batch=batch, source=source, merged_into=survivor, applied=kept)
+        rec.delete(s, other, reason=reason[:1000], batch=batch, source=source, merged_into=survivor, applied=kept,
+                   for_undo={"withdrawn_objects": left} if left else None)
         if left:
-            _withdraw(s, other, left, batch)
+            _withdraw(s, other, left)
         if any(moved.values()):
             survivor.datestamp = utcnow()
             rec.add_event(s, survivor, ABSORBED, batch=batch, source=source, before=before,
@@ -262,15 +262,11 @@ def _move_to(s: Session, other: CatalogRecord, survivor: CatalogRecord) -> tuple
     return {"copies": copies, "digital_objects": objects, "contracts": contracts}, left
 
 
-def _withdraw(s: Session, merged: CatalogRecord, objects: list[int], batch: Batch) -> None:
+def _withdraw(s: Session, merged: CatalogRecord, objects: list[int]) -> None:
     """Withdraw the live digital objects left on a merged record (``deleted_at`` its merge time, files kept), as undo
     withdraws those of the records it removes, so nothing is published or counted for a tombstone; its `merged`
     event lists them (``withdrawn_objects``) so that undo puts them back."""
     s.execute(update(DigitalObject).where(DigitalObject.id.in_(objects)).values(deleted_at=merged.deleted_at))
-    ev = s.scalars(select(RecordEvent).where(RecordEvent.record_id == merged.id, RecordEvent.batch_id == batch.id,
-                                             RecordEvent.kind == "merged")).one()
-    detail = json.loads(ev.detail) if ev.detail and ev.detail.startswith("{") else {"note": ev.detail}
-    ev.detail = json.dumps({**detail, "withdrawn_objects": objects}, ensure_ascii=False)
 
 
 def apply(catalog: Catalog, groups: list[Group], *, candidates: bool = False) -> tuple[int | None, int]:

@@ -124,14 +124,16 @@ def applied_keys(session: Session, ids: list[int]) -> dict[int, list[tuple[str, 
 
 
 def _keeping(session: Session, row: CatalogRecord, detail: str | None,
-             applied: list[tuple[str, str]] | None) -> str | None:
-    """An event's detail that also keeps the record's APPLIED keys (read when not given), as JSON with the text as
-    ``note``, so that undo gives them back; the plain text when the record has none."""
+             applied: list[tuple[str, str]] | None, for_undo: dict[str, list[int]] | None = None) -> str | None:
+    """An event's detail that also keeps the record's APPLIED keys (read when not given) and what else undo needs
+    (``for_undo``), as JSON with the text as ``note``, so that undo gives them back; the plain text when there is
+    nothing to keep."""
     if applied is None:
         applied = applied_keys(session, [row.id])[row.id]
-    if not applied:
+    if not applied and not for_undo:
         return detail
-    return json.dumps({"note": detail, "applied_keys": applied}, ensure_ascii=False)
+    return json.dumps({"note": detail, **({"applied_keys": applied} if applied else {}), **(for_undo or {})},
+                      ensure_ascii=False)
 
 
 def add_event(
@@ -223,14 +225,15 @@ def update(
 def delete(
     session: Session, row: CatalogRecord, *, reason: str | None = None, batch: Batch | None = None,
     source: str | None = None, merged_into: CatalogRecord | None = None, lang: str | None = None,
-    applied: list[tuple[str, str]] | None = None,
+    applied: list[tuple[str, str]] | None = None, for_undo: dict[str, list[int]] | None = None,
 ) -> None:
     """Tombstone a record (kept for OAI-PMH and the counts "at 1 January") with an event; drop its match keys
-    (the event keeps its APPLIED keys, ``applied`` when the caller has read them)."""
+    (the event keeps its APPLIED keys, ``applied`` when the caller has read them, and ``for_undo``, more that undo
+    reads: a merge's ``withdrawn_objects``)."""
     if row.deleted_at is not None:
         raise CatalogError(i18n.t("records.already_deleted", lang, id=row.id, day=f"{row.deleted_at:%Y-%m-%d}"))
     before = snapshot(row)
-    detail = _keeping(session, row, reason, applied)
+    detail = _keeping(session, row, reason, applied, for_undo)
     now = utcnow()
     row.deleted_at = now
     row.datestamp = now

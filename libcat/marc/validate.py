@@ -726,7 +726,7 @@ def _irbis(by_tag: dict[str, list[Field]], pos: int | None, out: list[Finding]) 
 
 
 def validate(record: Record, flavour: str | None = None, position: int | None = None,
-             idx: FieldIndex | None = None, parts: tuple[str, list[str], str] | None = None) -> list[Finding]:
+             idx: FieldIndex | None = None, parts: Parts | None = None) -> list[Finding]:
     """All findings for one record, by the rules of its flavour (detected when not given);
     ``idx`` is the record's field index when the caller has one; ``parts`` is what
     ``iso2709.read_record_parts`` or ``read_record_lazy`` gave with this record: its clean text lets most records
